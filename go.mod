@@ -1,0 +1,3 @@
+module github.com/paddockml/paddock
+
+go 1.26
