@@ -17,7 +17,8 @@ import (
 // envAliases are the short environment variables documented for the most
 // used keys, beside the systematic PADDOCK_<SECTION>_<KEY> names.
 var envAliases = map[string]string{
-	"PADDOCK_ADDR": "server.addr",
+	"PADDOCK_ADDR":        "server.addr",
+	"PADDOCK_ADMIN_TOKEN": "auth.admin_token",
 }
 
 // Loaded is a validated configuration with where each key came from.

@@ -84,6 +84,11 @@ func fiberCode(status int) errs.Code {
 // handleError is the one place that writes error responses.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, code, msg := classify(err)
+	if n := c.Request().Header.ContentLength(); n < 0 || n > int(s.deps.Config.Server.BodyLimit) {
+		// A streamed body may be left unread; fasthttp would parse its rest
+		// as the next request on this connection, so close it instead.
+		c.Context().SetConnectionClose()
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", requestIDOf(c), "path", c.Path(), "status", status, "err", err)
 	}

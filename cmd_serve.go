@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/paddockml/paddock/auth"
+	"github.com/paddockml/paddock/server"
+)
+
+// cmdServe runs Paddock until ctx is cancelled (SIGINT/SIGTERM), then
+// shuts down in order: stop accepting HTTP and drain in-flight requests,
+// then close the artifact store and, last, the database.
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	started := time.Now()
+	fs, cf := newFlagSet("serve", stderr, getenv, true)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(cf, getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.Log, stderr)
+	st, err := openStores(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer st.close(logger)
+
+	tokens := auth.NewService(st.db, nil)
+	adminToken, err := tokens.Bootstrap(ctx, cfg.Auth.AdminToken)
+	if err != nil {
+		return fmt.Errorf("bootstrap admin token: %w", err)
+	}
+	if adminToken != "" {
+		fmt.Fprintf(stdout, "\nAn admin token was created. It is shown only this once; keep it safe:\n\n    %s\n\n", adminToken)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := server.New(server.Deps{
+		Config: cfg.Config, DB: st.db, Artifacts: st.artifacts, Auth: tokens,
+		Logger: logger, Metrics: reg, Version: version(), Started: started,
+	})
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Server.Addr, err)
+	}
+	fmt.Fprintf(stdout, "paddock %s listening on http://%s (data in %s, started in %s)\n",
+		version(), ln.Addr(), cfg.DataDir, time.Since(started).Round(time.Millisecond))
+	logger.Info("paddock started", "addr", ln.Addr().String(), "version", version(), "data_dir", cfg.DataDir)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout.Std())
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.Canceled) {
+		logger.Error("http shutdown", "err", err)
+	}
+	<-serveErr
+	logger.Info("stopped")
+	return nil
+}
+
+// newLogger builds the structured logger the configuration asks for.
+func newLogger(cfg configLog, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

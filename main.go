@@ -1,0 +1,27 @@
+// Command paddock is Paddock: experiment tracking, a model registry,
+// continuous training and in-process model serving in one binary.
+//
+// main only wires the process to the operating system; the program itself
+// is run, which tests call directly to boot the real thing on :0.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "paddock:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
