@@ -464,3 +464,42 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	}
 	in.done <- nil // let the cleanup's stop() see a clean exit
 }
+
+// A tampered artifact never reaches a client complete: the digest is
+// checked while streaming and the last byte is held back until it matched.
+func TestTamperedArtifactIsNotServedComplete(t *testing.T) {
+	in := start(t, nil)
+	payload := bytes.Repeat([]byte("weights "), 50_000)
+	if status, body, _ := in.call("PUT", "/api/artifacts/m/model.bin", in.Admin, bytes.NewReader(payload)); status != 201 {
+		t.Fatalf("put: %d %s", status, body)
+	}
+	var files []string
+	filepath.Walk(filepath.Join(in.DataDir, "artifacts"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && info.Mode().IsRegular() && info.Size() >= int64(len(payload)) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) != 1 {
+		t.Fatalf("expected one stored file, found %v", files)
+	}
+	f, err := os.OpenFile(files[0], os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("X"), 1000); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	req, _ := http.NewRequest("GET", in.URL+"/api/artifacts/m/model.bin", nil)
+	req.Header.Set("Authorization", "Bearer "+in.Admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return // refused outright: fine
+	}
+	defer resp.Body.Close()
+	got, readErr := io.ReadAll(resp.Body)
+	if resp.StatusCode == 200 && readErr == nil && len(got) == len(payload) {
+		t.Fatal("a tampered artifact was served complete and without error")
+	}
+}
