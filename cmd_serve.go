@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/paddockml/paddock/auth"
+	"github.com/paddockml/paddock/experiments"
 	"github.com/paddockml/paddock/server"
 )
 
@@ -48,7 +49,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := server.New(server.Deps{
-		Config: cfg.Config, DB: st.db, Artifacts: st.artifacts, Auth: tokens,
+		Config: cfg.Config, DB: st.db, Artifacts: st.artifacts, Auth: tokens, Tracking: experiments.New(st.db, nil),
 		Logger: logger, Metrics: reg, Version: version(), Started: started,
 	})
 	ln, err := net.Listen("tcp", cfg.Server.Addr)

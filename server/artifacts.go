@@ -75,6 +75,10 @@ func (s *Server) getArtifact(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.streamArtifact(c, key)
+}
+
+func (s *Server) streamArtifact(c *fiber.Ctx, key string) error {
 	rc, info, err := s.deps.Artifacts.Get(c.UserContext(), key)
 	if err != nil {
 		return err
@@ -101,9 +105,18 @@ func (s *Server) putArtifact(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	info, err := s.storeUpload(c, key)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(toArtifactJSON(info))
+}
+
+// storeUpload streams the request body into the store under key.
+func (s *Server) storeUpload(c *fiber.Ctx, key string) (artifact.Info, error) {
 	limit := int64(s.deps.Config.Server.UploadLimit)
 	if n := int64(c.Request().Header.ContentLength()); n > limit {
-		return errs.E(errs.TooLarge, "upload of %d bytes exceeds the limit of %d bytes", n, limit)
+		return artifact.Info{}, errs.E(errs.TooLarge, "upload of %d bytes exceeds the limit of %d bytes", n, limit)
 	}
 	var body io.Reader
 	if stream := c.Context().RequestBodyStream(); stream != nil {
@@ -114,12 +127,9 @@ func (s *Server) putArtifact(c *fiber.Ctx) error {
 	lr := &limitedReader{r: body, left: limit}
 	info, err := s.deps.Artifacts.Put(c.UserContext(), key, lr)
 	if lr.exceeded {
-		return errs.E(errs.TooLarge, "upload exceeds the limit of %d bytes", limit)
+		return artifact.Info{}, errs.E(errs.TooLarge, "upload exceeds the limit of %d bytes", limit)
 	}
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(toArtifactJSON(info))
+	return info, err
 }
 
 func (s *Server) deleteArtifact(c *fiber.Ctx) error {

@@ -92,6 +92,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", requestIDOf(c), "path", c.Path(), "status", status, "err", err)
 	}
+	if isMLflowPath(c.Path()) {
+		return s.writeMLflowError(c, status, code, msg)
+	}
 	return c.Status(status).JSON(errorBody{Error: errorDetail{Code: string(code), Message: msg, RequestID: requestIDOf(c)}})
 }
 

@@ -27,6 +27,12 @@ func (s *Server) registerRoutes() {
 	s.upload(fiber.MethodPut, "/api/artifacts/*", auth.Editor, s.putArtifact)
 	s.route(fiber.MethodDelete, "/api/artifacts/*", auth.Editor, s.deleteArtifact)
 
+	if s.deps.Tracking != nil {
+		s.registerMLflowExperiments()
+		s.registerMLflowRuns()
+		s.registerMLflowArtifacts()
+	}
+
 	s.app.Use(s.notFound)
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/paddockml/paddock/artifact"
 	"github.com/paddockml/paddock/auth"
 	"github.com/paddockml/paddock/config"
+	"github.com/paddockml/paddock/experiments"
 	"github.com/paddockml/paddock/sqldb"
 )
 
@@ -27,6 +28,7 @@ type Deps struct {
 	DB        *sqldb.DB
 	Artifacts artifact.Store
 	Auth      *auth.Service
+	Tracking  *experiments.Service
 	Logger    *slog.Logger
 	// Metrics is the registry /metrics exposes; the server adds its own
 	// HTTP collectors to it.

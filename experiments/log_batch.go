@@ -1,0 +1,219 @@
+package experiments
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"strings"
+	"unicode"
+
+	"github.com/paddockml/paddock/errs"
+)
+
+// Batch is one log-batch request: metrics, params and tags of one run.
+type Batch struct {
+	Metrics []Metric
+	Params  []Param
+	Tags    []Tag
+}
+
+// metricChunk is how many metric rows go into one INSERT statement: few
+// statements per batch is what makes ingestion fast on SQLite, while
+// 6 columns × 200 rows stays far below SQLite's variable limit.
+const metricChunk = 200
+
+// LogBatch validates and stores a batch in one transaction. Either all of
+// it is stored or none of it.
+func (s *Service) LogBatch(ctx context.Context, runID string, b Batch) error {
+	if err := validateBatch(b); err != nil {
+		return err
+	}
+	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+		pk, err := activeRunPK(ctx, tx, runID)
+		if err != nil {
+			return err
+		}
+		if err := insertParams(ctx, tx, pk, runID, b.Params); err != nil {
+			return err
+		}
+		if err := insertMetrics(ctx, tx, pk, b.Metrics); err != nil {
+			return err
+		}
+		for _, t := range b.Tags {
+			if t.Key == TagRunName {
+				if _, err := tx.ExecContext(ctx, `UPDATE runs SET name = ? WHERE run_pk = ?`, t.Value, pk); err != nil {
+					return err
+				}
+			}
+		}
+		return upsertTags(ctx, tx, pk, b.Tags)
+	})
+}
+
+// LogMetric logs one metric point.
+func (s *Service) LogMetric(ctx context.Context, runID string, m Metric) error {
+	return s.LogBatch(ctx, runID, Batch{Metrics: []Metric{m}})
+}
+
+// LogParam logs one param; logging the same value again is allowed,
+// changing it is not.
+func (s *Service) LogParam(ctx context.Context, runID string, p Param) error {
+	return s.LogBatch(ctx, runID, Batch{Params: []Param{p}})
+}
+
+func validateBatch(b Batch) error {
+	for _, lim := range []struct {
+		what  string
+		n, to int
+	}{
+		{"metrics", len(b.Metrics), MaxMetricsPerBatch},
+		{"params", len(b.Params), MaxParamsTagsPerBat},
+		{"tags", len(b.Tags), MaxParamsTagsPerBat},
+		{"metrics, params, and tags", len(b.Metrics) + len(b.Params) + len(b.Tags), MaxEntitiesPerBatch},
+	} {
+		if lim.n > lim.to {
+			return invalid("A batch logging request can contain at most %d %s. Got %d %s. Please split up %s across multiple requests and try again.",
+				lim.to, lim.what, lim.n, lim.what, lim.what)
+		}
+	}
+	seenKey := map[string]bool{}
+	for _, m := range b.Metrics {
+		if !seenKey[m.Key] { // keys repeat across steps: check each once
+			if err := validateName("Metric", m.Key); err != nil {
+				return err
+			}
+			seenKey[m.Key] = true
+		}
+		if m.Timestamp < 0 {
+			return invalid("Got invalid timestamp %d for metric '%s' (value=%v). Timestamp must be a nonnegative long (64-bit integer) ", m.Timestamp, m.Key, m.Value)
+		}
+	}
+	params := map[string]bool{}
+	var dupes []string
+	for _, p := range b.Params {
+		if err := validateName("Param", p.Key); err != nil {
+			return err
+		}
+		if len(p.Value) > MaxParamValueLength {
+			return lengthError("Param value", p.Value, MaxParamValueLength)
+		}
+		if params[p.Key] {
+			dupes = append(dupes, "'"+p.Key+"'")
+		}
+		params[p.Key] = true
+	}
+	if len(dupes) > 0 {
+		return invalid("Duplicate parameter keys have been submitted: [%s]. Please ensure the request contains only one param value per param key.", strings.Join(dupes, ", "))
+	}
+	for _, t := range b.Tags {
+		if err := validateTag(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertParams(ctx context.Context, tx *sql.Tx, pk int64, runID string, params []Param) error {
+	for _, p := range params {
+		res, err := tx.ExecContext(ctx, `INSERT INTO params (run_pk, key, value) VALUES (?, ?, ?) ON CONFLICT (run_pk, key) DO NOTHING`, pk, p.Key, p.Value)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			continue
+		}
+		var old string
+		if err := tx.QueryRowContext(ctx, `SELECT value FROM params WHERE run_pk = ? AND key = ?`, pk, p.Key).Scan(&old); err != nil {
+			return err
+		}
+		if old != p.Value {
+			return errs.E(errs.Invalid, "Changing param values is not allowed. Param with key='%s' was already logged with value='%s' for run ID='%s'. Attempted logging new value '%s'.", p.Key, old, runID, p.Value)
+		}
+	}
+	return nil
+}
+
+// storedValue splits a metric value into what SQLite can hold: NaN is
+// stored as 0 with is_nan set (SQLite turns NaN into NULL).
+func storedValue(v float64) (float64, bool) {
+	if math.IsNaN(v) {
+		return 0, true
+	}
+	return v, false
+}
+
+func insertMetrics(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) error {
+	if len(metrics) == 0 {
+		return nil
+	}
+	var full *sql.Stmt
+	args := make([]any, 0, metricChunk*6)
+	for start := 0; start < len(metrics); start += metricChunk {
+		chunk := metrics[start:min(start+metricChunk, len(metrics))]
+		args = args[:0]
+		for _, m := range chunk {
+			v, isNaN := storedValue(m.Value)
+			args = append(args, pk, m.Key, m.Step, m.Timestamp, v, isNaN)
+		}
+		q := `INSERT INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ") + ` ON CONFLICT DO NOTHING`
+		var err error
+		if len(chunk) == metricChunk {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, q); err != nil {
+					return err
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return upsertLatest(ctx, tx, pk, metrics)
+}
+
+// upsertLatest keeps latest_metrics at the largest (step, timestamp,
+// value) per key, MLflow's definition of a metric's latest value.
+func upsertLatest(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) error {
+	latest := map[string]Metric{}
+	order := []string{}
+	for _, m := range metrics {
+		cur, ok := latest[m.Key]
+		if !ok {
+			order = append(order, m.Key)
+		}
+		if !ok || later(m, cur) {
+			latest[m.Key] = m
+		}
+	}
+	for _, k := range order {
+		m := latest[k]
+		v, isNaN := storedValue(m.Value)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO latest_metrics (run_pk, key, value, timestamp, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+			WHERE (excluded.step, excluded.timestamp, excluded.value) >= (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
+			pk, k, v, m.Timestamp, m.Step, isNaN); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func later(a, b Metric) bool {
+	if a.Step != b.Step {
+		return a.Step > b.Step
+	}
+	if a.Timestamp != b.Timestamp {
+		return a.Timestamp > b.Timestamp
+	}
+	av, _ := storedValue(a.Value)
+	bv, _ := storedValue(b.Value)
+	return av >= bv
+}
+
+// isWordRune is Python's \w: letters, digits and underscore, any script.
+func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -1,0 +1,98 @@
+package experiments
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+)
+
+// loadRunData fills metrics (latest values), params, tags and inputs of
+// many runs with one query per kind, never one per run.
+func (s *Service) loadRunData(ctx context.Context, rows []runRow) ([]Run, error) {
+	runs := make([]Run, len(rows))
+	idx := make(map[int64]int, len(rows))
+	args := make([]any, len(rows))
+	for i, r := range rows {
+		runs[i].Info = r.info
+		idx[r.pk] = i
+		args[i] = r.pk
+	}
+	if len(rows) == 0 {
+		return runs, nil
+	}
+	in := "(" + placeholders(len(args)) + ")"
+	if err := s.eachRow(ctx, `SELECT run_pk, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_pk IN `+in+` ORDER BY run_pk, key`, args,
+		func(scan func(...any) error) error {
+			var pk int64
+			var m Metric
+			var isNaN bool
+			if err := scan(&pk, &m.Key, &m.Value, &m.Timestamp, &m.Step, &isNaN); err != nil {
+				return err
+			}
+			if isNaN {
+				m.Value = math.NaN()
+			}
+			r := &runs[idx[pk]]
+			r.Metrics = append(r.Metrics, m)
+			return nil
+		}); err != nil {
+		return nil, err
+	}
+	if err := s.eachRow(ctx, `SELECT run_pk, key, value FROM params WHERE run_pk IN `+in+` ORDER BY run_pk, key`, args,
+		func(scan func(...any) error) error {
+			var pk int64
+			var p Param
+			if err := scan(&pk, &p.Key, &p.Value); err != nil {
+				return err
+			}
+			r := &runs[idx[pk]]
+			r.Params = append(r.Params, p)
+			return nil
+		}); err != nil {
+		return nil, err
+	}
+	if err := s.eachRow(ctx, `SELECT run_pk, key, value FROM tags WHERE run_pk IN `+in+` ORDER BY run_pk, key`, args,
+		func(scan func(...any) error) error {
+			var pk int64
+			var t Tag
+			if err := scan(&pk, &t.Key, &t.Value); err != nil {
+				return err
+			}
+			r := &runs[idx[pk]]
+			r.Tags = append(r.Tags, t)
+			return nil
+		}); err != nil {
+		return nil, err
+	}
+	err := s.eachRow(ctx, `SELECT ri.run_pk, ri.tags, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
+		FROM run_inputs ri JOIN datasets d ON d.dataset_pk = ri.dataset_pk WHERE ri.run_pk IN `+in+` ORDER BY ri.run_pk, d.dataset_pk`, args,
+		func(scan func(...any) error) error {
+			var pk int64
+			var tags string
+			var in DatasetInput
+			d := &in.Dataset
+			if err := scan(&pk, &tags, &d.Name, &d.Digest, &d.SourceType, &d.Source, &d.Schema, &d.Profile); err != nil {
+				return err
+			}
+			_ = json.Unmarshal([]byte(tags), &in.Tags) // written by us, always valid
+			r := &runs[idx[pk]]
+			r.Inputs = append(r.Inputs, in)
+			return nil
+		})
+	return runs, err
+}
+
+// eachRow runs a read query and calls fn for every row.
+func (s *Service) eachRow(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := s.db.Read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,107 @@
+-- Experiment tracking, shaped after MLflow's data model so that its REST
+-- API maps one to one. Runs have an integer primary key (run_pk) used by
+-- every child table, and the 32-hex run_uuid MLflow clients see.
+
+CREATE TABLE experiments (
+    experiment_id     INTEGER PRIMARY KEY,
+    name              TEXT NOT NULL UNIQUE,
+    artifact_location TEXT NOT NULL,
+    lifecycle_stage   TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),
+    creation_time     BIGINT NOT NULL,
+    last_update_time  BIGINT NOT NULL
+);
+
+CREATE TABLE experiment_tags (
+    experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id) ON DELETE CASCADE,
+    key           TEXT NOT NULL,
+    value         TEXT NOT NULL,
+    PRIMARY KEY (experiment_id, key)
+);
+
+CREATE TABLE runs (
+    run_pk          INTEGER PRIMARY KEY,
+    run_uuid        TEXT NOT NULL UNIQUE,
+    experiment_id   INTEGER NOT NULL REFERENCES experiments (experiment_id),
+    name            TEXT NOT NULL DEFAULT '',
+    user_id         TEXT NOT NULL DEFAULT '',
+    status          TEXT NOT NULL DEFAULT 'RUNNING' CHECK (status IN ('RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED')),
+    start_time      BIGINT,
+    end_time        BIGINT,
+    artifact_uri    TEXT NOT NULL DEFAULT '',
+    lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active', 'deleted')),
+    deleted_time    BIGINT
+);
+-- The default listing: an experiment's runs, newest first.
+CREATE INDEX runs_by_experiment ON runs (experiment_id, start_time DESC, run_pk);
+
+-- Params are immutable once logged (MLflow refuses a changed value).
+CREATE TABLE params (
+    run_pk INTEGER NOT NULL REFERENCES runs (run_pk) ON DELETE CASCADE,
+    key    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    PRIMARY KEY (run_pk, key)
+) WITHOUT ROWID;
+CREATE INDEX params_by_key_value ON params (key, value);
+
+CREATE TABLE tags (
+    run_pk INTEGER NOT NULL REFERENCES runs (run_pk) ON DELETE CASCADE,
+    key    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    PRIMARY KEY (run_pk, key)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_key_value ON tags (key, value);
+
+-- Full metric history. One B-tree (WITHOUT ROWID) keyed for the reads we
+-- do: a run's history of one key in step order. SQLite stores NaN as NULL,
+-- so NaN is kept as is_nan = 1 with value 0, as MLflow does. An identical
+-- point logged twice is kept once (MLflow's primary key does the same).
+CREATE TABLE metrics (
+    run_pk    INTEGER NOT NULL,
+    key       TEXT NOT NULL,
+    step      BIGINT NOT NULL,
+    timestamp BIGINT NOT NULL,
+    value     DOUBLE PRECISION NOT NULL,
+    is_nan    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_pk, key, step, timestamp, value, is_nan)
+) WITHOUT ROWID;
+
+-- The latest point per (run, key): the largest (step, timestamp, value),
+-- MLflow's rule. Search filters and sorts on it through the (key, value)
+-- index instead of scanning the history.
+CREATE TABLE latest_metrics (
+    run_pk    INTEGER NOT NULL REFERENCES runs (run_pk) ON DELETE CASCADE,
+    key       TEXT NOT NULL,
+    value     DOUBLE PRECISION NOT NULL,
+    timestamp BIGINT NOT NULL,
+    step      BIGINT NOT NULL,
+    is_nan    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_pk, key)
+) WITHOUT ROWID;
+CREATE INDEX latest_metrics_by_key_value ON latest_metrics (key, value);
+
+-- Dataset inputs (log-inputs): datasets are shared by digest within an
+-- experiment; a run links to them with its own input tags (e.g. context).
+CREATE TABLE datasets (
+    dataset_pk    INTEGER PRIMARY KEY,
+    experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id),
+    name          TEXT NOT NULL,
+    digest        TEXT NOT NULL,
+    source_type   TEXT NOT NULL DEFAULT '',
+    source        TEXT NOT NULL DEFAULT '',
+    schema        TEXT NOT NULL DEFAULT '',
+    profile       TEXT NOT NULL DEFAULT '',
+    UNIQUE (experiment_id, name, digest)
+);
+CREATE INDEX datasets_by_digest ON datasets (digest);
+
+CREATE TABLE run_inputs (
+    run_pk     INTEGER NOT NULL REFERENCES runs (run_pk) ON DELETE CASCADE,
+    dataset_pk INTEGER NOT NULL REFERENCES datasets (dataset_pk),
+    tags       TEXT NOT NULL DEFAULT '[]', -- JSON list of {key, value}
+    PRIMARY KEY (run_pk, dataset_pk)
+) WITHOUT ROWID;
+CREATE INDEX run_inputs_by_dataset ON run_inputs (dataset_pk);
+
+-- MLflow clients expect experiment "0", named "Default", to exist.
+INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+VALUES (0, 'Default', 'mlflow-artifacts:/0', 'active', 0, 0);
