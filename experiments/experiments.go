@@ -131,6 +131,9 @@ type DatasetInput struct {
 type Service struct {
 	db  *sqldb.DB
 	now func() time.Time
+	// generalSearchOnly turns off the metric-order fast path, so tests
+	// can compare it with the general query.
+	generalSearchOnly bool
 }
 
 // New returns a tracking service on db; now is the clock (nil: time.Now).

@@ -57,17 +57,15 @@ func (s *Service) SearchRuns(ctx context.Context, req RunSearch) (RunPage, error
 	if err != nil {
 		return RunPage{}, err
 	}
-	sqlText, sqlArgs := q.Select(runColumns, where, args...)
-	sqlText += " LIMIT ? OFFSET ?"
-	sqlArgs = append(sqlArgs, limit+1, offset)
-	var rows []runRow
-	err = s.eachRow(ctx, sqlText, sqlArgs, func(scan func(...any) error) error {
-		r, err := scanRunRow(rowScanner(scan))
-		rows = append(rows, r)
-		return err
-	})
+	rows, handled, err := s.metricOrderSearch(ctx, expr, order, q, where, args, limit, offset)
 	if err != nil {
 		return RunPage{}, err
+	}
+	if !handled {
+		sqlText, sqlArgs := q.Select(runColumns, where, args...)
+		if rows, err = s.queryRuns(ctx, sqlText+" LIMIT ? OFFSET ?", append(sqlArgs, limit+1, offset)...); err != nil {
+			return RunPage{}, err
+		}
 	}
 	page := RunPage{}
 	if len(rows) > limit {
@@ -225,4 +223,3 @@ func (s *Service) SearchExperiments(ctx context.Context, req ExperimentSearch) (
 	page.Experiments = exps
 	return page, nil
 }
-

@@ -21,6 +21,33 @@ type RunQuery struct {
 	// OrderBy is the full ordering, tie-breakers included, without the
 	// ORDER BY keywords. It takes no arguments.
 	OrderBy string
+
+	// filterJoins are the filter's child-table conditions rendered as
+	// joins, kept apart for DrivenJoins.
+	filterJoins []childCond
+}
+
+// DrivenJoins renders the filter's child-table conditions as joins on
+// driver (a run_pk column of a table that comes first) with CROSS JOIN,
+// which fixes SQLite's loop order: driver first, then the conditions in
+// filter order, and runs last. Arguments are JoinArgs minus those of the
+// order-by joins, i.e. FilterJoinArgs. It is for queries that walk an
+// index in order and must check each candidate as cheaply as possible.
+func (q RunQuery) DrivenJoins(driver string) string {
+	parts := make([]string, len(q.filterJoins))
+	for i, c := range q.filterJoins {
+		parts[i] = "CROSS JOIN " + c.table + " " + c.alias + " ON " + c.alias + ".run_pk = " + driver + " AND " + c.on
+	}
+	return strings.Join(parts, " ")
+}
+
+// FilterJoinArgs are the arguments of DrivenJoins.
+func (q RunQuery) FilterJoinArgs() []any {
+	var args []any
+	for _, c := range q.filterJoins {
+		args = append(args, c.args...)
+	}
+	return args
 }
 
 // Select returns "SELECT columns FROM runs r joins WHERE where AND filter
@@ -83,6 +110,7 @@ func BuildRunQuery(e *Expr, order []Order) (RunQuery, error) {
 		}
 		if len(joins) < maxFilterJoins {
 			joins = append(joins, cc.join())
+			q.filterJoins = append(q.filterJoins, cc)
 			q.JoinArgs = append(q.JoinArgs, cc.args...)
 		} else {
 			where = append(where, cc.subquery())

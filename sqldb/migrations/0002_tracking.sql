@@ -66,8 +66,9 @@ CREATE TABLE metrics (
 ) WITHOUT ROWID;
 
 -- The latest point per (run, key): the largest (step, timestamp, value),
--- MLflow's rule. Search filters and sorts on it through the (key, value)
--- index instead of scanning the history.
+-- MLflow's rule. Search filters and sorts on it through the (key, is_nan,
+-- value) index instead of scanning the history: conditions and orderings
+-- on real values (is_nan = 0) are range scans of that index alone.
 CREATE TABLE latest_metrics (
     run_pk    INTEGER NOT NULL REFERENCES runs (run_pk) ON DELETE CASCADE,
     key       TEXT NOT NULL,
@@ -77,7 +78,7 @@ CREATE TABLE latest_metrics (
     is_nan    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_pk, key)
 ) WITHOUT ROWID;
-CREATE INDEX latest_metrics_by_key_value ON latest_metrics (key, value);
+CREATE INDEX latest_metrics_by_key_value ON latest_metrics (key, is_nan, value);
 
 -- Dataset inputs (log-inputs): datasets are shared by digest within an
 -- experiment; a run links to them with its own input tags (e.g. context).
