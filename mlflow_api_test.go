@@ -128,7 +128,9 @@ func TestMLflowExperimentsAPI(t *testing.T) {
 	golden(t, "mlflow/experiment_default", body)
 
 	status, body = m.post("/experiments/create", map[string]any{"name": "churn", "tags": []map[string]string{{"key": "team", "value": "growth"}}})
-	var created struct{ ExperimentID string `json:"experiment_id"` }
+	var created struct {
+		ExperimentID string `json:"experiment_id"`
+	}
 	m.ok(status, body, &created)
 	if created.ExperimentID != "1" {
 		t.Fatalf("experiment id %q: %s", created.ExperimentID, body)
@@ -280,6 +282,46 @@ func TestMLflowRunsAPI(t *testing.T) {
 	m.ok(status, body, nil)
 	golden(t, "mlflow/metric_history_bulk", body)
 
+	// Search: a second run, filtered and ordered by metrics.
+	status, body = m.post("/runs/create", map[string]any{"experiment_id": "1", "run_name": "challenger", "start_time": 1700000200000})
+	var second struct {
+		Run struct {
+			Info struct {
+				RunID string `json:"run_id"`
+			}
+		}
+	}
+	m.ok(status, body, &second)
+	m.okCall(m.post("/runs/log-batch", map[string]any{"run_id": second.Run.Info.RunID,
+		"metrics": []map[string]any{{"key": "f1", "value": 0.7, "timestamp": 1700000200001, "step": 1}},
+		"params":  []map[string]string{{"key": "lr", "value": "0.05"}}}))
+	status, body = m.post("/runs/search", map[string]any{"experiment_ids": []string{"1"}, "filter": "metrics.f1 > 0.5", "order_by": []string{"metrics.f1 DESC"}})
+	m.ok(status, body, nil)
+	golden(t, "mlflow/runs_search", body)
+	status, body = m.post("/runs/search", map[string]any{"experiment_ids": []string{"1"}, "filter": "params.lr = '0.01'", "max_results": 1})
+	var found struct {
+		Runs []struct {
+			Info struct {
+				RunName string `json:"run_name"`
+			}
+		}
+	}
+	m.ok(status, body, &found)
+	if len(found.Runs) != 1 || found.Runs[0].Info.RunName != "baseline" {
+		t.Fatalf("params filter: %s", body)
+	}
+	status, body = m.post("/runs/search", map[string]any{"experiment_ids": []string{"1"}, "filter": "metrics.f1 >> 2"})
+	mlflowErr(t, status, body, 400, "INVALID_PARAMETER_VALUE")
+	if !strings.Contains(string(body), "position") {
+		t.Fatalf("parse error does not name the position: %s", body)
+	}
+	status, body = m.post("/runs/search", map[string]any{"experiment_ids": []string{"1"}, "filter": "params.lr = '0.01'", "max_results": 50001})
+	mlflowErr(t, status, body, 400, "INVALID_PARAMETER_VALUE")
+	status, body = m.post("/runs/search", map[string]any{"experiment_ids": []string{"1"}, "filter": "params.lr = '0.99'"})
+	if status != 200 || string(body) != "{}" {
+		t.Fatalf("empty search must answer {}: %d %s", status, body)
+	}
+
 	// Errors on runs.
 	status, body = m.get("/runs/get", url.Values{"run_id": {"0123456789abcdef0123456789abcdef"}})
 	mlflowErr(t, status, body, 404, "RESOURCE_DOES_NOT_EXIST")
@@ -303,7 +345,11 @@ func TestMLflowLogBatchLimits(t *testing.T) {
 	in := start(t, nil)
 	m := mlflowClient{t, in}
 	var created struct {
-		Run struct{ Info struct{ RunID string `json:"run_id"` } }
+		Run struct {
+			Info struct {
+				RunID string `json:"run_id"`
+			}
+		}
 	}
 	m.okCall(m.post("/runs/create", map[string]any{"experiment_id": "0"}))
 	status, body := m.post("/runs/create", map[string]any{"experiment_id": "0"})

@@ -3,10 +3,11 @@
 //
 //   - ingestion: log-batch requests of 1000 metrics from several clients,
 //     in metric points per second;
+//
 //   - search: runs/search for 1000 of 100,000 runs, filtered and ordered
 //     by a metric, latency percentiles.
 //
-//	go run ./bench/tracking [-runs 100000] [-clients 4] [-duration 10s]
+//     go run ./bench/tracking [-runs 100000] [-clients 4] [-duration 10s]
 //
 // MLflow's own server cannot be installed on the reference machine (no
 // package index), so the peer figures printed beside Paddock's are the
@@ -136,7 +137,11 @@ func ingest(s *server, clients int, d time.Duration) float64 {
 		go func() {
 			defer wg.Done()
 			var run struct {
-				Run struct{ Info struct{ RunID string `json:"run_id"` } }
+				Run struct {
+					Info struct {
+						RunID string `json:"run_id"`
+					}
+				}
 			}
 			check(json.Unmarshal(s.post("/runs/create", []byte(`{"experiment_id":"0"}`)), &run))
 			step := 0
