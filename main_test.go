@@ -503,3 +503,40 @@ func TestTamperedArtifactIsNotServedComplete(t *testing.T) {
 		t.Fatal("a tampered artifact was served complete and without error")
 	}
 }
+
+// Clients keep idle connections open (HTTP keep-alive); shutdown must not
+// wait for them to go away.
+func TestShutdownWithIdleKeepAliveConnections(t *testing.T) {
+	in := start(t, map[string]string{"PADDOCK_SERVER_SHUTDOWN_TIMEOUT": "3s"})
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	for i := range 6 {
+		var resp *http.Response
+		var err error
+		if i%2 == 0 {
+			resp, err = client.Get(in.URL + "/healthz")
+		} else {
+			req, _ := http.NewRequest("POST", in.URL+"/api/2.0/mlflow/runs/search", strings.NewReader(`{"experiment_ids":["0"]}`))
+			req.Header.Set("Authorization", "Bearer "+in.Admin)
+			resp, err = client.Do(req)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	began := time.Now()
+	in.cancel()
+	select {
+	case err := <-in.done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("paddock did not exit within 10s with an idle keep-alive connection open")
+	}
+	if took := time.Since(began); took > 2*time.Second {
+		t.Errorf("shutdown took %v with only idle connections", took)
+	}
+	in.done <- nil
+}

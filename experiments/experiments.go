@@ -134,6 +134,8 @@ type Service struct {
 	// generalSearchOnly turns off the metric-order fast path, so tests
 	// can compare it with the general query.
 	generalSearchOnly bool
+	// group queues concurrent log-batch calls into shared transactions.
+	group groupCommitter
 }
 
 // New returns a tracking service on db; now is the clock (nil: time.Now).

@@ -28,26 +28,29 @@ func (s *Service) LogBatch(ctx context.Context, runID string, b Batch) error {
 	if err := validateBatch(b); err != nil {
 		return err
 	}
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		pk, err := activeRunPK(ctx, tx, runID)
-		if err != nil {
-			return err
-		}
-		if err := insertParams(ctx, tx, pk, runID, b.Params); err != nil {
-			return err
-		}
-		if err := insertMetrics(ctx, tx, pk, b.Metrics); err != nil {
-			return err
-		}
-		for _, t := range b.Tags {
-			if t.Key == TagRunName {
-				if _, err := tx.ExecContext(ctx, `UPDATE runs SET name = ? WHERE run_pk = ?`, t.Value, pk); err != nil {
-					return err
-				}
+	return s.commitBatch(ctx, runID, b)
+}
+
+// applyBatch writes a validated batch inside a transaction.
+func applyBatch(ctx context.Context, tx *sql.Tx, runID string, b Batch) error {
+	pk, err := activeRunPK(ctx, tx, runID)
+	if err != nil {
+		return err
+	}
+	if err := insertParams(ctx, tx, pk, runID, b.Params); err != nil {
+		return err
+	}
+	if err := insertMetrics(ctx, tx, pk, b.Metrics); err != nil {
+		return err
+	}
+	for _, t := range b.Tags {
+		if t.Key == TagRunName {
+			if _, err := tx.ExecContext(ctx, `UPDATE runs SET name = ? WHERE run_pk = ?`, t.Value, pk); err != nil {
+				return err
 			}
 		}
-		return upsertTags(ctx, tx, pk, b.Tags)
-	})
+	}
+	return upsertTags(ctx, tx, pk, b.Tags)
 }
 
 // LogMetric logs one metric point.

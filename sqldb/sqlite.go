@@ -88,6 +88,10 @@ func openPool(ctx context.Context, path string, opts SQLiteOptions, readOnly boo
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", opts.CacheKiB))
+	// Statement journals and sort spills stay in memory: a multi-row
+	// INSERT otherwise writes its statement journal to a temp file, which
+	// was a quarter of log-batch's time in system calls.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", opts.MMapBytes))
 	q.Add("_time_format", "sqlite")
 	if readOnly {
