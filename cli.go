@@ -16,6 +16,10 @@ func exitCode(err error) int {
 	if errors.Is(err, errUsage) {
 		return 2
 	}
+	var ee errExit
+	if errors.As(err, &ee) {
+		return ee.code
+	}
 	return 1
 }
 
@@ -27,6 +31,8 @@ Usage:
   paddock token create --role viewer|editor|admin [--name NAME] [--config FILE] [--data-dir DIR]
   paddock token list   [--config FILE] [--data-dir DIR]
   paddock token revoke ID [--config FILE] [--data-dir DIR]
+  paddock run [--experiment NAME] [--name RUN] [-P key=value ...] -- <command> [args]
+                   run a command as a tracked run on MLFLOW_TRACKING_URI
   paddock healthcheck [--addr HOST:PORT]   (exit 0 when /healthz answers; for containers)
   paddock version
 
@@ -50,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		return cmdToken(ctx, rest, getenv, stdout, stderr)
+	case "run":
+		return cmdRun(ctx, rest, getenv, stdout, stderr)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":
