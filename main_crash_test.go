@@ -77,7 +77,11 @@ func TestKillDuringLogBatchLosesNoAcknowledgedBatch(t *testing.T) {
 	for range 4 {
 		status, body, err := post(url, "/runs/create", `{"experiment_id":"0"}`)
 		var r struct {
-			Run struct{ Info struct{ RunID string `json:"run_id"` } }
+			Run struct {
+				Info struct {
+					RunID string `json:"run_id"`
+				}
+			}
 		}
 		if err != nil || status != 200 || json.Unmarshal(body, &r) != nil {
 			t.Fatalf("create run: %d %s %v", status, body, err)

@@ -100,7 +100,11 @@ func TestPaddockRunFailingCommand(t *testing.T) {
 	}
 	status, body := m.post("/runs/search", map[string]any{"experiment_ids": []string{"0"}, "filter": "attributes.status = 'FAILED'"})
 	var found struct {
-		Runs []struct{ Info struct{ RunName string `json:"run_name"` } }
+		Runs []struct {
+			Info struct {
+				RunName string `json:"run_name"`
+			}
+		}
 	}
 	m.ok(status, body, &found)
 	if len(found.Runs) != 1 || found.Runs[0].Info.RunName != "broken" {
