@@ -31,6 +31,7 @@ func (s *Server) registerRoutes() {
 		s.registerMLflowExperiments()
 		s.registerMLflowRuns()
 		s.registerMLflowArtifacts()
+		s.registerTrackingAPI()
 	}
 
 	s.app.Use(s.notFound)
