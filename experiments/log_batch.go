@@ -17,11 +17,6 @@ type Batch struct {
 	Tags    []Tag
 }
 
-// metricChunk is how many metric rows go into one INSERT statement: few
-// statements per batch is what makes ingestion fast on SQLite, while
-// 6 columns × 200 rows stays far below SQLite's variable limit.
-const metricChunk = 200
-
 // LogBatch validates and stores a batch in one transaction. Either all of
 // it is stored or none of it.
 func (s *Service) LogBatch(ctx context.Context, runID string, b Batch) error {
@@ -149,32 +144,8 @@ func insertMetrics(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) 
 	if len(metrics) == 0 {
 		return nil
 	}
-	var full *sql.Stmt
-	args := make([]any, 0, metricChunk*6)
-	for start := 0; start < len(metrics); start += metricChunk {
-		chunk := metrics[start:min(start+metricChunk, len(metrics))]
-		args = args[:0]
-		for _, m := range chunk {
-			v, isNaN := storedValue(m.Value)
-			args = append(args, pk, m.Key, m.Step, m.Timestamp, v, isNaN)
-		}
-		q := `INSERT INTO metrics (run_pk, key, step, timestamp, value, is_nan) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ") + ` ON CONFLICT DO NOTHING`
-		var err error
-		if len(chunk) == metricChunk {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, q); err != nil {
-					return err
-				}
-				defer full.Close()
-			}
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, q, args...)
-		}
-		if err != nil {
-			return err
-		}
+	if err := insertBlocks(ctx, tx, pk, metrics); err != nil {
+		return err
 	}
 	return upsertLatest(ctx, tx, pk, metrics)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 
 	"github.com/paddockml/paddock/errs"
 )
@@ -17,18 +18,16 @@ type HistoryPage struct {
 	NextPageToken string
 }
 
-// historyCursor is where the next page starts: the last (step, timestamp,
-// value, is_nan) returned. Pages are read by range on the primary key, so
-// page 1000 costs what page 1 costs.
+// historyCursor is where the next page starts: the last point returned
+// (the value as its bits, so that NaN survives JSON).
 type historyCursor struct {
-	Step  int64   `json:"s"`
-	TS    int64   `json:"t"`
-	Value float64 `json:"v"`
-	NaN   bool    `json:"n"`
+	Step  int64  `json:"s"`
+	TS    int64  `json:"t"`
+	Value uint64 `json:"v"`
 }
 
 // MetricHistory returns a run's history of one metric in (step,
-// timestamp) order. maxResults <= 0 means all of it.
+// timestamp, value) order. maxResults <= 0 means all of it.
 func (s *Service) MetricHistory(ctx context.Context, runID, key string, maxResults int, pageToken string) (HistoryPage, error) {
 	if key == "" {
 		return HistoryPage{}, invalid("Missing value for required parameter 'metric_key'.")
@@ -40,44 +39,27 @@ func (s *Service) MetricHistory(ctx context.Context, runID, key string, maxResul
 	if err != nil {
 		return HistoryPage{}, err
 	}
-	var cur historyCursor
-	q := `SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_pk = ? AND key = ?`
-	args := []any{pk, key}
+	var after *Metric
 	if pageToken != "" {
-		if cur, err = decodeCursor(pageToken); err != nil {
+		cur, err := decodeCursor(pageToken)
+		if err != nil {
 			return HistoryPage{}, err
 		}
-		q += ` AND (step, timestamp, value, is_nan) > (?, ?, ?, ?)`
-		args = append(args, cur.Step, cur.TS, cur.Value, cur.NaN)
+		after = &Metric{Step: cur.Step, Timestamp: cur.TS, Value: math.Float64frombits(cur.Value)}
 	}
-	q += ` ORDER BY step, timestamp, value, is_nan`
+	limit := 0
 	if maxResults > 0 {
-		q += ` LIMIT ?`
-		args = append(args, maxResults+1)
+		limit = maxResults + 1
 	}
-	page := HistoryPage{Metrics: []Metric{}}
-	var nans []bool
-	err = s.eachRow(ctx, q, args, func(scan func(...any) error) error {
-		var m Metric
-		var isNaN bool
-		if err := scan(&m.Key, &m.Value, &m.Timestamp, &m.Step, &isNaN); err != nil {
-			return err
-		}
-		if isNaN {
-			m.Value = math.NaN()
-		}
-		page.Metrics = append(page.Metrics, m)
-		nans = append(nans, isNaN)
-		return nil
-	})
+	points, err := s.readHistory(ctx, pk, key, after, limit)
 	if err != nil {
-		return page, err
+		return HistoryPage{}, err
 	}
-	if maxResults > 0 && len(page.Metrics) > maxResults {
-		page.Metrics = page.Metrics[:maxResults]
+	page := HistoryPage{Metrics: points}
+	if maxResults > 0 && len(points) > maxResults {
+		page.Metrics = points[:maxResults]
 		last := page.Metrics[maxResults-1]
-		v, _ := storedValue(last.Value)
-		page.NextPageToken = encodeCursor(historyCursor{Step: last.Step, TS: last.Timestamp, Value: v, NaN: nans[maxResults-1]})
+		page.NextPageToken = encodeCursor(historyCursor{Step: last.Step, TS: last.Timestamp, Value: math.Float64bits(last.Value)})
 	}
 	return page, nil
 }
@@ -133,29 +115,26 @@ func (s *Service) BulkMetricHistory(ctx context.Context, runIDs []string, key st
 	if maxResults <= 0 || maxResults > MaxHistoryPageSize {
 		maxResults = MaxHistoryPageSize
 	}
-	args := make([]any, 0, len(runIDs)+2)
-	for _, id := range runIDs {
-		if err := validateRunID(id); err != nil {
+	out := []RunMetric{}
+	ids := slices.Compact(slices.Sorted(slices.Values(runIDs))) // by run, as before
+	for _, id := range ids {
+		pk, err := s.runPK(ctx, id)
+		if errs.Is(err, errs.NotFound) {
+			continue // MLflow returns what exists
+		}
+		if err != nil {
 			return nil, err
 		}
-		args = append(args, id)
+		points, err := s.readHistory(ctx, pk, key, nil, maxResults-len(out))
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range points {
+			out = append(out, RunMetric{Metric: p, RunID: id})
+		}
+		if len(out) >= maxResults {
+			break
+		}
 	}
-	args = append(args, key, maxResults)
-	out := []RunMetric{}
-	err := s.eachRow(ctx, `SELECT r.run_uuid, m.key, m.value, m.timestamp, m.step, m.is_nan
-		FROM runs r JOIN metrics m ON m.run_pk = r.run_pk
-		WHERE r.run_uuid IN (`+placeholders(len(runIDs))+`) AND m.key = ?
-		ORDER BY r.run_uuid, m.step, m.timestamp, m.value LIMIT ?`, args, func(scan func(...any) error) error {
-		var m RunMetric
-		var isNaN bool
-		if err := scan(&m.RunID, &m.Key, &m.Value, &m.Timestamp, &m.Step, &isNaN); err != nil {
-			return err
-		}
-		if isNaN {
-			m.Value = math.NaN()
-		}
-		out = append(out, m)
-		return nil
-	})
-	return out, err
+	return out, nil
 }

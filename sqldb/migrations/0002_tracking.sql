@@ -51,19 +51,22 @@ CREATE TABLE tags (
 ) WITHOUT ROWID;
 CREATE INDEX tags_by_key_value ON tags (key, value);
 
--- Full metric history. One B-tree (WITHOUT ROWID) keyed for the reads we
--- do: a run's history of one key in step order. SQLite stores NaN as NULL,
--- so NaN is kept as is_nan = 1 with value 0, as MLflow does. An identical
--- point logged twice is kept once (MLflow's primary key does the same).
-CREATE TABLE metrics (
-    run_pk    INTEGER NOT NULL,
-    key       TEXT NOT NULL,
-    step      BIGINT NOT NULL,
-    timestamp BIGINT NOT NULL,
-    value     DOUBLE PRECISION NOT NULL,
-    is_nan    INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (run_pk, key, step, timestamp, value, is_nan)
-) WITHOUT ROWID;
+-- Full metric history, in blocks: each log call appends, per metric key,
+-- one row holding that call's points as packed (step, timestamp, value)
+-- triples sorted by step. A 1000-point batch is ten row appends instead of
+-- a thousand B-tree inserts, which is what makes ingestion fast on SQLite;
+-- a page of history reads blocks in step order and stops when the page is
+-- full. NaN keeps its bits inside the blob (SQLite would make it NULL).
+CREATE TABLE metric_blocks (
+    block_id   INTEGER PRIMARY KEY,
+    run_pk     INTEGER NOT NULL REFERENCES runs (run_pk) ON DELETE CASCADE,
+    key        TEXT NOT NULL,
+    first_step BIGINT NOT NULL,
+    last_step  BIGINT NOT NULL,
+    points     INTEGER NOT NULL,
+    data       BLOB NOT NULL
+);
+CREATE INDEX metric_blocks_by_step ON metric_blocks (run_pk, key, first_step, last_step);
 
 -- The latest point per (run, key): the largest (step, timestamp, value),
 -- MLflow's rule. Search filters and sorts on it through the (key, is_nan,
