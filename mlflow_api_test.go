@@ -409,3 +409,47 @@ func TestMLflowLogBatchLimits(t *testing.T) {
 		}
 	}
 }
+
+// Proxied artifacts: what mlflow.log_artifact and the MLflow UI call.
+func TestMLflowProxiedArtifacts(t *testing.T) {
+	in := start(t, nil)
+	base := "/api/2.0/mlflow-artifacts/artifacts"
+	for _, f := range []struct{ path, body string }{
+		{"0/r1/artifacts/model/model.pkl", "pickle-bytes"},
+		{"0/r1/artifacts/model/MLmodel", "flavors: {}"},
+		{"0/r1/artifacts/plots/cm.png", "png"},
+	} {
+		status, body, _ := in.call("PUT", base+"/"+f.path, in.Admin, strings.NewReader(f.body))
+		if status != 200 || string(body) != "{}" {
+			t.Fatalf("upload %s: %d %s", f.path, status, body)
+		}
+	}
+	status, body, _ := in.call("GET", base+"?path=0/r1/artifacts", in.Admin, nil)
+	if status != 200 || string(body) != `{"files":[{"path":"model","is_dir":true},{"path":"plots","is_dir":true}]}` {
+		t.Fatalf("list dir: %d %s", status, body)
+	}
+	status, body, _ = in.call("GET", base+"?path=0/r1/artifacts/model", in.Admin, nil)
+	if status != 200 || string(body) != `{"files":[{"path":"MLmodel","is_dir":false,"file_size":11},{"path":"model.pkl","is_dir":false,"file_size":12}]}` {
+		t.Fatalf("list files: %d %s", status, body)
+	}
+	status, body, _ = in.call("GET", base+"/0/r1/artifacts/model/model.pkl", in.Admin, nil)
+	if status != 200 || string(body) != "pickle-bytes" {
+		t.Fatalf("download: %d %s", status, body)
+	}
+	status, body, _ = in.call("DELETE", base+"/0/r1/artifacts/model", in.Admin, nil)
+	if status != 200 || string(body) != "{}" {
+		t.Fatalf("delete dir: %d %s", status, body)
+	}
+	status, body, _ = in.call("GET", base+"?path=0/r1/artifacts/model", in.Admin, nil)
+	if status != 200 || string(body) != "{}" {
+		t.Fatalf("list after delete: %d %s", status, body)
+	}
+	status, body, _ = in.call("GET", base+"/0/r1/artifacts/model/model.pkl", in.Admin, nil)
+	mlflowErr(t, status, body, 404, "RESOURCE_DOES_NOT_EXIST")
+	status, body, _ = in.call("PUT", base+"/0/..%2F..%2Fescape", in.Admin, strings.NewReader("x"))
+	mlflowErr(t, status, body, 400, "INVALID_PARAMETER_VALUE")
+	status, body, _ = in.call("GET", base+"?path=../x", in.Admin, nil)
+	mlflowErr(t, status, body, 400, "INVALID_PARAMETER_VALUE")
+	status, body, _ = in.call("PUT", base+"/0/r1/artifacts/x", "", strings.NewReader("x"))
+	mlflowErr(t, status, body, 401, "UNAUTHENTICATED")
+}

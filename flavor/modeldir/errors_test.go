@@ -66,8 +66,15 @@ func TestLoadErrors(t *testing.T) {
 			flavor.ErrUnsupported, []string{"legacy binary"}},
 		{"MLflow's default xgb format from XGBoost 1.7", fromFixture("xgboost_default_xgb", nil),
 			flavor.ErrUnsupported, []string{"model.xgb", "legacy binary"}},
-		{"MLflow's default ONNX external data", fromFixture("onnx_external_data", nil),
-			flavor.ErrUnsupported, []string{"external file"}},
+		{"ONNX external data linked out of the directory", fromFixture("onnx_external_data", func(t *testing.T, dir string) {
+			const data = "e23550fd-7390-5951-a91f-e0c4eb065044"
+			target, _ := filepath.Abs(filepath.Join(mlDir(t, "onnx_external_data"), data))
+			os.Remove(filepath.Join(dir, data))
+			symlink(t, target, filepath.Join(dir, data))
+		}), flavor.ErrCorrupt, []string{`onnx model file "model.onnx"`, "escapes"}},
+		{"ONNX external data file missing", fromFixture("onnx_external_data", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "e23550fd-7390-5951-a91f-e0c4eb065044"))
+		}), flavor.ErrCorrupt, []string{"e23550fd-7390-5951-a91f-e0c4eb065044", "no such file"}},
 		{"sklearn skops format", fromFixture("sklearn_regressor", func(t *testing.T, dir string) {
 			replaceInFile(t, dir, "MLmodel", "serialization_format: pickle", "serialization_format: skops")
 		}), flavor.ErrUnsupported, []string{`serialization_format "skops"`}},

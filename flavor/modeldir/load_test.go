@@ -28,6 +28,8 @@ func TestLoadMLflowDirectories(t *testing.T) {
 		{"sklearn_pickle_proba", "sklearn", "random_forest", Sklearn, PredictFnProba, flavor.OutputProbabilities, 1e-9},
 		{"sklearn_regressor", "sklearn", "gradient_boosting_regressor", Sklearn, PredictFnPredict, flavor.OutputPredictions, 1e-9},
 		{"onnx_mlp", "onnx", "mlp_softmax", ONNX, PredictFnPredict, "", 1e-5},
+		// MLflow's default save_as_external_data=True: weights in a side file.
+		{"onnx_external_data", "onnx", "mlp_softmax", ONNX, PredictFnPredict, "", 1e-5},
 		{"onnx_transformer", "onnx", "transformer_encoder", ONNX, PredictFnPredict, "", 1e-5},
 	}
 	for _, tt := range tests {

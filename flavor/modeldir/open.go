@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/paddockml/paddock/flavor"
 	"github.com/paddockml/paddock/flavor/modeldir/mlmodel"
@@ -58,15 +59,17 @@ func openNative(dir, name, file string) (flavor.Model, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: %s model file %q is not a regular file", flavor.ErrCorrupt, name, file)
 	}
-	m, err := parseNative(name, f, st.Size())
+	// An ONNX model's external data lives beside its file.
+	m, err := parseNative(name, f, st.Size(), filepath.Join(dir, filepath.Dir(file)))
 	if err != nil {
 		return nil, fmt.Errorf("%s model file %q: %w", name, file, err)
 	}
 	return m, nil
 }
 
-// parseNative parses an open model file with the flavor's package.
-func parseNative(name string, f io.Reader, size int64) (flavor.Model, error) {
+// parseNative parses an open model file with the flavor's package;
+// fileDir is the directory holding it.
+func parseNative(name string, f io.Reader, size int64, fileDir string) (flavor.Model, error) {
 	switch name {
 	case XGBoost:
 		return asModel(xgboost.Parse(f))
@@ -83,7 +86,7 @@ func parseNative(name string, f io.Reader, size int64) (flavor.Model, error) {
 	if int64(len(b)) > onnx.MaxModelSize {
 		return nil, fmt.Errorf("%w: over the %d byte limit", flavor.ErrCorrupt, onnx.MaxModelSize)
 	}
-	return asModel(onnx.Parse(b))
+	return asModel(onnx.ParseWithDir(b, fileDir))
 }
 
 // asModel returns a flavor package's result as a flavor.Model that is nil

@@ -44,6 +44,9 @@ type tTensor struct {
 	i64      []int64
 	typed    bool // write float_data/int64_data instead of raw_data
 	external bool
+	// ext are external_data entries (key, value); with external set, the
+	// tensor carries them instead of its data.
+	ext [][2]string
 }
 
 type tValue struct {
@@ -155,6 +158,12 @@ func (t tTensor) bytes() []byte {
 	if t.external {
 		b = protowire.AppendTag(b, 14, protowire.VarintType)
 		b = protowire.AppendVarint(b, 1)
+		for _, kv := range t.ext {
+			entry := appendString(appendString(nil, 1, kv[0]), 2, kv[1])
+			b = protowire.AppendTag(b, 13, protowire.BytesType)
+			b = protowire.AppendBytes(b, entry)
+		}
+		return b
 	}
 	if t.typed {
 		for _, v := range t.f32 {

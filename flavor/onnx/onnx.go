@@ -7,7 +7,9 @@
 // anything else is refused at load, listing all missing operators), and
 // the graph is compiled once into an execution plan that runs any batch
 // size. Computation is float32 like PyTorch's, with int64 and bool tensors
-// for indices and masks.
+// for indices and masks. Tensors saved as external data, MLflow's
+// default, are read from their files beside the model (Load,
+// ParseWithDir).
 package onnx
 
 import (
@@ -38,7 +40,8 @@ type Model struct {
 
 var _ flavor.Model = (*Model)(nil)
 
-// Load reads dir/model.onnx and compiles it.
+// Load reads dir/model.onnx and compiles it. Tensors saved as external
+// data are read from their files in dir (see ParseWithDir).
 func Load(dir string) (*Model, error) {
 	f, err := os.Open(filepath.Join(dir, ModelFile))
 	if err != nil {
@@ -52,11 +55,23 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("onnx: read model: %w", err)
 	}
-	return Parse(b)
+	return ParseWithDir(b, dir)
 }
 
-// Parse decodes and compiles a serialized ModelProto.
+// Parse decodes and compiles a serialized ModelProto whose tensors are
+// all embedded. A model keeping tensors in external files is refused
+// with ErrUnsupported, since their locations are relative to the model
+// file's directory: use Load or ParseWithDir.
 func Parse(b []byte) (*Model, error) {
+	return ParseWithDir(b, "")
+}
+
+// ParseWithDir is Parse for a model file that lives in dir. Tensors saved
+// as external data (onnx.save_model's save_as_external_data, the default
+// of MLflow's mlflow.onnx) are read from the files their locations name
+// inside dir; a location that leaves dir, directly or through a symbolic
+// link, is refused with ErrCorrupt. An empty dir behaves as Parse.
+func ParseWithDir(b []byte, dir string) (*Model, error) {
 	if len(b) > MaxModelSize {
 		return nil, corruptf("model is larger than %d bytes", MaxModelSize)
 	}
@@ -76,6 +91,11 @@ func Parse(b []byte) (*Model, error) {
 	}
 	if names := unsupportedOps(mp.graph); len(names) > 0 {
 		return nil, unsupportedOpsError(names)
+	}
+	// External files are read only once the model is known to be one
+	// this engine runs.
+	if err := resolveExternal(mp.graph, dir); err != nil {
+		return nil, err
 	}
 	c := &compiler{opset: opset, foldBudget: maxElements}
 	plan, err := c.compileGraph(mp.graph, false)

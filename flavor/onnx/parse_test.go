@@ -116,7 +116,7 @@ func TestParseErrors(t *testing.T) {
 		{"future opset", modelBytes(99, reluGraph()), flavor.ErrUnsupported, "opset 99"},
 		{"absurd dims", modelBytes(13, absurd), flavor.ErrCorrupt, "invalid dimension"},
 		{"short raw data", modelBytes(13, short), flavor.ErrCorrupt, "raw_data"},
-		{"external data", modelBytes(13, external), flavor.ErrUnsupported, "external"},
+		{"external data", modelBytes(13, external), flavor.ErrUnsupported, "external data needs the model's directory: use Load"},
 		{"cast to double", modelBytes(13, badCast), flavor.ErrUnsupported, "DOUBLE"},
 		{"attribute of wrong type", modelBytes(13, badAttr), flavor.ErrCorrupt, "axis"},
 	}

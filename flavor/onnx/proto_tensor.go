@@ -21,8 +21,21 @@ type tensorProto struct {
 	doubles  []float64
 	uint64s  []int64
 	strings  int
-	external bool
 	segment  bool
+	// external is data_location = EXTERNAL: the bytes live in the file
+	// ext names, and resolveExternal moves them into raw before use.
+	external bool
+	ext      externalRef
+}
+
+// externalRef is TensorProto.external_data, the key/value entries that
+// place an external tensor's bytes in a file beside the model.
+// The numbers stay text until planExternalRead parses them, so errors
+// can name the tensor.
+type externalRef struct {
+	location string // relative to the model file's directory
+	offset   string // decimal; none means 0
+	length   string // decimal; none means up to the end of the file
 }
 
 func decodeTensor(b []byte) (*tensorProto, error) {
@@ -58,15 +71,63 @@ func decodeTensor(b []byte) (*tensorProto, error) {
 		case 11:
 			t.uint64s, err = f.appendVarints(msg, t.uint64s)
 		case 13:
-			t.external = true
+			if err = f.want(msg, protowire.BytesType); err == nil {
+				err = t.ext.decodeEntry(f.b)
+			}
 		case 14:
-			var v int64
-			v, err = f.int64(msg)
-			t.external = t.external || v == 1
+			err = t.decodeDataLocation(f)
 		}
 		return err
 	})
 	return t, err
+}
+
+// decodeDataLocation reads data_location. Like onnx and ONNX Runtime,
+// only this field decides whether a tensor is external: external_data
+// entries on a DEFAULT tensor are ignored.
+func (t *tensorProto) decodeDataLocation(f field) error {
+	v, err := f.int64("TensorProto")
+	switch {
+	case err != nil:
+		return err
+	case v != 0 && v != 1:
+		return corruptf("tensor %q has unknown data_location %d", t.name, v)
+	}
+	t.external = v == 1
+	return nil
+}
+
+// decodeEntry reads one StringStringEntryProto of external_data. Other
+// keys are ignored: basepath is onnx's in-memory bookkeeping, and
+// checksum, which onnx.proto defines as the SHA-1 of the whole file, is
+// written by no exporter and checked by neither onnx nor ONNX Runtime
+// (the dims, offset and length checks catch a mismatched file). A
+// repeated key keeps its last value, as onnx's Python loader does.
+func (r *externalRef) decodeEntry(b []byte) error {
+	const msg = "StringStringEntryProto"
+	var key, value string
+	err := walkFields(msg, b, func(f field) error {
+		var err error
+		switch f.num {
+		case 1:
+			key, err = f.str(msg)
+		case 2:
+			value, err = f.str(msg)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	switch key {
+	case "location":
+		r.location = value
+	case "offset":
+		r.offset = value
+	case "length":
+		r.length = value
+	}
+	return nil
 }
 
 // toTensor validates the declared dims against the data present and
@@ -74,7 +135,9 @@ func decodeTensor(b []byte) (*tensorProto, error) {
 // allocation, so a tiny file claiming a huge tensor fails cleanly.
 func (p *tensorProto) toTensor() (*tensor, error) {
 	if p.external {
-		return nil, unsupportedf("tensor %q keeps its data in an external file; export with the weights embedded", p.name)
+		// resolveExternal has not run: only a subgraph walk that missed
+		// this tensor could lead here.
+		return nil, unsupportedf("tensor %q keeps its data in an external file that was not read", p.name)
 	}
 	if p.segment {
 		return nil, unsupportedf("tensor %q is segmented", p.name)
