@@ -178,6 +178,13 @@ type wireKVIn struct {
 }
 
 func (s *Server) mlLogParam(c *fiber.Ctx) error {
+	return s.runKeyValue(c, func(ctx ctxT, id, k, v string) error {
+		return s.deps.Tracking.LogParam(ctx, id, experiments.Param{Key: k, Value: v})
+	})
+}
+
+// runKeyValue decodes {run_id, key, value}, all required, and applies fn.
+func (s *Server) runKeyValue(c *fiber.Ctx, fn func(ctx ctxT, runID, key, value string) error) error {
 	var req struct {
 		runIDRequest
 		wireKVIn
@@ -195,7 +202,7 @@ func (s *Server) mlLogParam(c *fiber.Ctx) error {
 	if err := required("value", req.Value != nil); err != nil {
 		return err
 	}
-	if err := s.deps.Tracking.LogParam(c.UserContext(), id, experiments.Param{Key: req.Key, Value: *req.Value}); err != nil {
+	if err := fn(c.UserContext(), id, req.Key, *req.Value); err != nil {
 		return err
 	}
 	return emptyJSON(c)
@@ -212,35 +219,16 @@ func (s *Server) mlLogBatch(c *fiber.Ctx) error {
 	if err := required("run_id", req.RunID != ""); err != nil {
 		return err
 	}
-	b := req.Batch
-	if err := s.deps.Tracking.LogBatch(c.UserContext(), req.RunID, b); err != nil {
+	if err := s.deps.Tracking.LogBatch(c.UserContext(), req.RunID, req.Batch); err != nil {
 		return err
 	}
 	return emptyJSON(c)
 }
 
 func (s *Server) mlSetTag(c *fiber.Ctx) error {
-	var req struct {
-		runIDRequest
-		wireKVIn
-	}
-	if err := mlflowRequest(c, &req); err != nil {
-		return err
-	}
-	id, err := req.id()
-	if err != nil {
-		return err
-	}
-	if err := required("key", req.Key != ""); err != nil {
-		return err
-	}
-	if err := required("value", req.Value != nil); err != nil {
-		return err
-	}
-	if err := s.deps.Tracking.SetTag(c.UserContext(), id, experiments.Tag{Key: req.Key, Value: *req.Value}); err != nil {
-		return err
-	}
-	return emptyJSON(c)
+	return s.runKeyValue(c, func(ctx ctxT, id, k, v string) error {
+		return s.deps.Tracking.SetTag(ctx, id, experiments.Tag{Key: k, Value: v})
+	})
 }
 
 func (s *Server) mlDeleteTag(c *fiber.Ctx) error {

@@ -47,6 +47,19 @@ func param(c *fiber.Ctx, name string) (string, error) {
 	return strings.Clone(v), nil
 }
 
+// params returns several path parameters at once.
+func params(c *fiber.Ctx, names ...string) ([]string, error) {
+	out := make([]string, len(names))
+	for i, n := range names {
+		v, err := param(c, n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 func experimentParam(c *fiber.Ctx) (int64, error) {
 	raw, err := param(c, "id")
 	if err != nil {
@@ -158,23 +171,11 @@ type valueBody struct {
 }
 
 func (s *Server) apiSetExperimentTag(c *fiber.Ctx) error {
-	id, err := experimentParam(c)
-	if err != nil {
-		return err
-	}
-	key, err := param(c, "key")
-	if err != nil {
-		return err
-	}
-	var req valueBody
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Value == nil {
-		return errs.E(errs.Invalid, "value is required")
-	}
-	if err := s.deps.Tracking.SetExperimentTag(c.UserContext(), id, experiments.Tag{Key: key, Value: *req.Value}); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return s.taggedResource(c, func(ctx ctxT, rawID, key, value string) error {
+		id, err := experiments.ParseExperimentID(rawID)
+		if err != nil {
+			return err
+		}
+		return s.deps.Tracking.SetExperimentTag(ctx, id, experiments.Tag{Key: key, Value: value})
+	})
 }

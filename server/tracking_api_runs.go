@@ -133,11 +133,15 @@ func (s *Server) apiLogInputs(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSetTag(c *fiber.Ctx) error {
-	id, err := param(c, "id")
-	if err != nil {
-		return err
-	}
-	key, err := param(c, "key")
+	return s.taggedResource(c, func(ctx ctxT, id, key, value string) error {
+		return s.deps.Tracking.SetTag(ctx, id, experiments.Tag{Key: key, Value: value})
+	})
+}
+
+// taggedResource reads PUT .../{id}/tags/{key} with body {"value"} and
+// applies fn.
+func (s *Server) taggedResource(c *fiber.Ctx, fn func(ctx ctxT, id, key, value string) error) error {
+	p, err := params(c, "id", "key")
 	if err != nil {
 		return err
 	}
@@ -148,37 +152,29 @@ func (s *Server) apiSetTag(c *fiber.Ctx) error {
 	if req.Value == nil {
 		return errs.E(errs.Invalid, "value is required")
 	}
-	if err := s.deps.Tracking.SetTag(c.UserContext(), id, experiments.Tag{Key: key, Value: *req.Value}); err != nil {
+	if err := fn(c.UserContext(), p[0], p[1], *req.Value); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *Server) apiDeleteTag(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	p, err := params(c, "id", "key")
 	if err != nil {
 		return err
 	}
-	key, err := param(c, "key")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Tracking.DeleteTag(c.UserContext(), id, key); err != nil {
+	if err := s.deps.Tracking.DeleteTag(c.UserContext(), p[0], p[1]); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *Server) apiMetricHistory(c *fiber.Ctx) error {
-	id, err := param(c, "id")
+	p, err := params(c, "id", "key")
 	if err != nil {
 		return err
 	}
-	key, err := param(c, "key")
-	if err != nil {
-		return err
-	}
-	page, err := s.deps.Tracking.MetricHistory(c.UserContext(), id, key, c.QueryInt("max_results"), c.Query("page_token"))
+	page, err := s.deps.Tracking.MetricHistory(c.UserContext(), p[0], p[1], c.QueryInt("max_results"), c.Query("page_token"))
 	if err != nil {
 		return err
 	}
