@@ -44,20 +44,19 @@ git grep -l '^func Fuzz' -- '*_test.go' | while read -r file; do
 	pkg=./$(dirname "$file")
 	for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | cut -d' ' -f2); do
 		echo "-- $pkg $fn"
-		# Go's fuzz coordinator sometimes ends a short run with "context
-		# deadline exceeded" and no failing input (a worker busy at the
-		# deadline): that is retried once. A real finding writes a failing
-		# input under testdata/fuzz and fails at once.
-		for attempt in 1 2; do
-			if go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$PADDOCK_FUZZTIME" "$pkg" >/tmp/paddock-fuzz.log 2>&1; then
-				break
-			fi
-			if [[ $attempt == 2 ]] || grep -q "Failing input written" /tmp/paddock-fuzz.log ||
-				! grep -q "context deadline exceeded" /tmp/paddock-fuzz.log; then
+		# Go 1.26's fuzz coordinator can end a duration-bounded run with a
+		# bare "context deadline exceeded" when a worker is mid-call at the
+		# deadline (go.dev/issue/75804, fixed in Go 1.27). A real finding
+		# always writes a failing input under testdata/fuzz; only that, or
+		# any other failure, fails the run. The seed corpus of every target
+		# already ran as a plain test above.
+		if ! go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$PADDOCK_FUZZTIME" "$pkg" >/tmp/paddock-fuzz.log 2>&1; then
+			if grep -q "Failing input written" /tmp/paddock-fuzz.log || ! grep -q "context deadline exceeded" /tmp/paddock-fuzz.log ||
+				grep -qE "^\s+(panic|.*_test\.go:[0-9]+:)" /tmp/paddock-fuzz.log; then
 				cat /tmp/paddock-fuzz.log; exit 1
 			fi
-			echo "   (coordinator deadline without a finding; retrying once)"
-		done
+			echo "   (Go fuzz coordinator deadline race, go.dev/issue/75804: no input failed)"
+		fi
 	done
 done
 echo "all checks passed"
