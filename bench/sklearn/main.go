@@ -13,19 +13,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/paddockml/paddock/bench/internal/benchkit"
 	"io"
-	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"time"
 
 	"github.com/paddockml/paddock/flavor"
 	"github.com/paddockml/paddock/flavor/sklearn"
@@ -33,9 +29,6 @@ import (
 
 //go:embed peer.py
 var peerScript []byte
-
-// python is the Debian interpreter that has the real scikit-learn.
-const python = "/usr/bin/python3"
 
 // repeats is how many timed runs each measurement takes the best of, to
 // shed noise from other processes on a shared machine.
@@ -59,7 +52,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rows, err := readRows(filepath.Join(*fixture, "inputs.json"))
+	rows, err := benchkit.ReadRows(filepath.Join(*fixture, "inputs.json"))
 	if err != nil {
 		return err
 	}
@@ -71,7 +64,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return report(stdout, *fixture, ours, peer, maxDiff(out, peer.Output))
+	return report(stdout, *fixture, ours, peer, benchkit.MaxDiff(out, peer.Output))
 }
 
 // defaultFixture finds testdata beside this source file, so the program
@@ -102,13 +95,13 @@ func timePaddock(ctx context.Context, m *sklearn.Model, rows [][]float64, iters 
 			predErr = err
 		}
 	}
-	single := best(func() {
+	single := benchkit.Best(repeats, func() {
 		for i := range iters {
 			call(singles[i%len(singles)])
 		}
 	}) / float64(iters)
 	batchIters := max(1, iters/8)
-	whole := best(func() {
+	whole := benchkit.Best(repeats, func() {
 		for range batchIters {
 			call(batch)
 		}
@@ -128,19 +121,6 @@ func timePaddock(ctx context.Context, m *sklearn.Model, rows [][]float64, iters 
 	return timings{}, nil, fmt.Errorf("no %s output", name)
 }
 
-// best runs f once to warm up, then repeats times, returning the fastest
-// run in nanoseconds.
-func best(f func()) float64 {
-	f()
-	fastest := math.Inf(1)
-	for range repeats {
-		start := time.Now()
-		f()
-		fastest = min(fastest, float64(time.Since(start).Nanoseconds()))
-	}
-	return fastest
-}
-
 // peerResult is what peer.py prints.
 type peerResult struct {
 	Method   string    `json:"method"`
@@ -148,23 +128,6 @@ type peerResult struct {
 	BatchUS  float64   `json:"batch_us"`
 	Rows     int       `json:"rows"`
 	Output   []float64 `json:"output"`
-}
-
-// timePeer runs the embedded peer.py on the same fixture.
-func timePeer(ctx context.Context, fixture string, iters int) (peerResult, error) {
-	cmd := exec.CommandContext(ctx, python, "-", fixture, fmt.Sprint(iters))
-	cmd.Stdin = bytes.NewReader(peerScript)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return peerResult{}, fmt.Errorf("%s peer.py: %w: %s", python, err, stderr.String())
-	}
-	var r peerResult
-	if err := json.Unmarshal(out, &r); err != nil {
-		return peerResult{}, fmt.Errorf("peer.py output: %w", err)
-	}
-	return r, nil
 }
 
 func report(w io.Writer, fixture string, ours timings, peer peerResult, diff float64) error {
@@ -177,44 +140,17 @@ func report(w io.Writer, fixture string, ours timings, peer peerResult, diff flo
 	return err
 }
 
-func maxDiff(a, b []float64) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	d := 0.0
-	for i := range a {
-		d = max(d, math.Abs(a[i]-b[i]))
-	}
-	return d
-}
-
-// readRows reads inputs.json, null meaning a missing value.
-func readRows(path string) ([][]float64, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var raw [][]*float64
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, fmt.Errorf("%s: %w (per-column fixtures are not supported here)", path, err)
-	}
-	rows := make([][]float64, len(raw))
-	for i, r := range raw {
-		rows[i] = make([]float64, len(r))
-		for j, v := range r {
-			rows[i][j] = math.NaN()
-			if v != nil {
-				rows[i][j] = *v
-			}
-		}
-	}
-	return rows, nil
-}
-
 func tensor(rows [][]float64) flavor.Tensor {
 	t := flavor.Tensor{Name: "input", DType: flavor.Float64, Shape: []int{len(rows), len(rows[0])}}
 	for _, r := range rows {
 		t.F64 = append(t.F64, r...)
 	}
 	return t
+}
+
+// timePeer runs peer.py on the same fixture and returns its timings.
+func timePeer(ctx context.Context, fixture string, iters int) (peerResult, error) {
+	var r peerResult
+	err := benchkit.RunPeer(ctx, peerScript, &r, fixture, fmt.Sprint(iters))
+	return r, err
 }

@@ -13,20 +13,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/paddockml/paddock/bench/internal/benchkit"
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"time"
 
 	"github.com/paddockml/paddock/flavor"
 	"github.com/paddockml/paddock/flavor/xgboost"
@@ -34,9 +31,6 @@ import (
 
 //go:embed peer.py
 var peerScript []byte
-
-// python is the Debian interpreter that has the real xgboost package.
-const python = "/usr/bin/python3"
 
 // repeats is how many timed runs each measurement takes the best of, to
 // shed noise from other processes on a shared machine.
@@ -60,7 +54,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rows, err := readRows(filepath.Join(*fixture, "inputs.json"))
+	rows, err := benchkit.ReadRows(filepath.Join(*fixture, "inputs.json"))
 	if err != nil {
 		return err
 	}
@@ -72,7 +66,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return report(stdout, *fixture, ours, peer, maxDiff(preds, peer.Predictions))
+	return report(stdout, *fixture, ours, peer, benchkit.MaxDiff(preds, peer.Predictions))
 }
 
 // defaultFixture finds testdata beside this source file, so the program
@@ -93,14 +87,14 @@ const largeTiles = 100
 // whole 64-row batch, returning the batch's predictions.
 func timePaddock(ctx context.Context, m *xgboost.Model, rows [][]float64, iters int) (timings, []float64, error) {
 	out := make([]float64, m.OutputWidth())
-	single := best(func() {
+	single := benchkit.Best(repeats, func() {
 		for i := range iters {
 			m.PredictRow(rows[i%len(rows)], out)
 		}
 	}) / float64(iters)
 	in := []flavor.Tensor{batchTensor(rows)}
 	var predErr error
-	batch := best(func() {
+	batch := benchkit.Best(repeats, func() {
 		for range iters {
 			if _, err := m.Predict(ctx, in); err != nil {
 				predErr = err
@@ -113,7 +107,7 @@ func timePaddock(ctx context.Context, m *xgboost.Model, rows [][]float64, iters 
 	}
 	largeIn := []flavor.Tensor{batchTensor(large)}
 	largeIters := max(1, iters/largeTiles*2)
-	largeNs := best(func() {
+	largeNs := benchkit.Best(repeats, func() {
 		for range largeIters {
 			if _, err := m.Predict(ctx, largeIn); err != nil {
 				predErr = err
@@ -125,19 +119,6 @@ func timePaddock(ctx context.Context, m *xgboost.Model, rows [][]float64, iters 
 		return timings{}, nil, err
 	}
 	return timings{single: single, batch: batch, large: largeNs}, outs[0].F64, nil
-}
-
-// best runs f once to warm up, then repeats times, returning the fastest
-// run in nanoseconds.
-func best(f func()) float64 {
-	f()
-	fastest := math.Inf(1)
-	for range repeats {
-		start := time.Now()
-		f()
-		fastest = min(fastest, float64(time.Since(start).Nanoseconds()))
-	}
-	return fastest
 }
 
 // peerResult is what peer.py prints.
@@ -165,23 +146,6 @@ func (r peerResult) fastest(mode string) peerTiming {
 		}
 	}
 	return best
-}
-
-// timePeer runs the embedded peer.py on the same fixture.
-func timePeer(ctx context.Context, fixture string, iters int) (peerResult, error) {
-	cmd := exec.CommandContext(ctx, python, "-", fixture, fmt.Sprint(iters))
-	cmd.Stdin = bytes.NewReader(peerScript)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return peerResult{}, fmt.Errorf("%s peer.py: %w: %s", python, err, stderr.String())
-	}
-	var r peerResult
-	if err := json.Unmarshal(out, &r); err != nil {
-		return peerResult{}, fmt.Errorf("peer.py output: %w", err)
-	}
-	return r, nil
 }
 
 func report(w io.Writer, fixture string, ours timings, peer peerResult, diff float64) error {
@@ -214,44 +178,17 @@ func threadsLabel(t peerTiming) string {
 	return fmt.Sprintf("%s, nthread=%d", t.How, t.NThread)
 }
 
-func maxDiff(a, b []float64) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	d := 0.0
-	for i := range a {
-		d = max(d, math.Abs(a[i]-b[i]))
-	}
-	return d
-}
-
-// readRows reads inputs.json, null meaning a missing value.
-func readRows(path string) ([][]float64, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var raw [][]*float64
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	rows := make([][]float64, len(raw))
-	for i, r := range raw {
-		rows[i] = make([]float64, len(r))
-		for j, v := range r {
-			rows[i][j] = math.NaN()
-			if v != nil {
-				rows[i][j] = *v
-			}
-		}
-	}
-	return rows, nil
-}
-
 func batchTensor(rows [][]float64) flavor.Tensor {
 	t := flavor.Tensor{Name: xgboost.InputName, DType: flavor.Float64, Shape: []int{len(rows), len(rows[0])}}
 	for _, r := range rows {
 		t.F64 = append(t.F64, r...)
 	}
 	return t
+}
+
+// timePeer runs peer.py on the same fixture and returns its timings.
+func timePeer(ctx context.Context, fixture string, iters int) (peerResult, error) {
+	var r peerResult
+	err := benchkit.RunPeer(ctx, peerScript, &r, fixture, fmt.Sprint(iters))
+	return r, err
 }
