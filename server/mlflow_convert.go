@@ -59,3 +59,14 @@ func toWireRun(r experiments.Run) wireRun {
 	}
 	return w
 }
+
+func fromWireInputs(in []wireDatasetInput) []experiments.DatasetInput {
+	out := make([]experiments.DatasetInput, len(in))
+	for i, d := range in {
+		ds := d.Dataset
+		out[i] = experiments.DatasetInput{Tags: fromWireKVs(d.Tags), Dataset: experiments.Dataset{
+			Name: ds.Name, Digest: ds.Digest, SourceType: ds.SourceType, Source: ds.Source, Schema: ds.Schema, Profile: ds.Profile,
+		}}
+	}
+	return out
+}

@@ -262,13 +262,7 @@ func (s *Server) mlLogInputs(c *fiber.Ctx) error {
 	if err := required("run_id", req.RunID != ""); err != nil {
 		return err
 	}
-	inputs := make([]experiments.DatasetInput, len(req.Datasets))
-	for i, d := range req.Datasets {
-		ds := d.Dataset
-		inputs[i] = experiments.DatasetInput{Tags: fromWireKVs(d.Tags), Dataset: experiments.Dataset{
-			Name: ds.Name, Digest: ds.Digest, SourceType: ds.SourceType, Source: ds.Source, Schema: ds.Schema, Profile: ds.Profile,
-		}}
-	}
+	inputs := fromWireInputs(req.Datasets)
 	if err := s.deps.Tracking.LogInputs(c.UserContext(), req.RunID, inputs); err != nil {
 		return err
 	}

@@ -119,13 +119,7 @@ func (s *Server) apiLogInputs(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	inputs := make([]experiments.DatasetInput, len(req.Datasets))
-	for i, d := range req.Datasets {
-		ds := d.Dataset
-		inputs[i] = experiments.DatasetInput{Tags: fromWireKVs(d.Tags), Dataset: experiments.Dataset{
-			Name: ds.Name, Digest: ds.Digest, SourceType: ds.SourceType, Source: ds.Source, Schema: ds.Schema, Profile: ds.Profile,
-		}}
-	}
+	inputs := fromWireInputs(req.Datasets)
 	if err := s.deps.Tracking.LogInputs(c.UserContext(), id, inputs); err != nil {
 		return err
 	}
