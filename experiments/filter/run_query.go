@@ -2,6 +2,7 @@ package filter
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,16 +36,33 @@ type RunQuery struct {
 // index in order and must check each candidate as cheaply as possible.
 func (q RunQuery) DrivenJoins(driver string) string {
 	parts := make([]string, len(q.filterJoins))
-	for i, c := range q.filterJoins {
+	for i, c := range q.drivenOrder() {
 		parts[i] = "CROSS JOIN " + c.table + " " + c.alias + " ON " + c.alias + ".run_pk = " + driver + " AND " + c.on
 	}
 	return strings.Join(parts, " ")
 }
 
-// FilterJoinArgs are the arguments of DrivenJoins.
+// drivenOrder puts equality conditions first, keeping filter order
+// otherwise: each candidate is then dropped after as few lookups as
+// possible.
+func (q RunQuery) drivenOrder() []childCond {
+	out := slices.Clone(q.filterJoins)
+	slices.SortStableFunc(out, func(a, b childCond) int {
+		switch {
+		case a.equality == b.equality:
+			return 0
+		case a.equality:
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// FilterJoinArgs are the arguments of DrivenJoins, in its order.
 func (q RunQuery) FilterJoinArgs() []any {
 	var args []any
-	for _, c := range q.filterJoins {
+	for _, c := range q.drivenOrder() {
 		args = append(args, c.args...)
 	}
 	return args
@@ -137,6 +155,9 @@ func (e *Expr) conds() []Cond {
 type childCond struct {
 	table, alias, on string
 	args             []any
+	// equality is set for = and IN on params and tags: usually the most
+	// selective conditions, so DrivenJoins checks them first.
+	equality bool
 }
 
 // join renders the condition as an inner join. The primary key makes it
@@ -175,6 +196,7 @@ func runChildCond(c Cond, a string) (childCond, error) {
 		return cc, nil
 	case (c.Entity == Param || c.Entity == Tag) && len(c.Str) > 0:
 		cc.table = map[Entity]string{Param: "params", Tag: "tags"}[c.Entity]
+		cc.equality = c.Op == Eq || c.Op == In
 		cmp, args := stringCmp(a+".value", c.Op, c.Str)
 		cc.on += cmp
 		cc.args = append([]any{c.Key}, args...)
