@@ -12,8 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/paddockml/paddock/audit"
 	"github.com/paddockml/paddock/auth"
 	"github.com/paddockml/paddock/experiments"
+	"github.com/paddockml/paddock/registry"
 	"github.com/paddockml/paddock/server"
 )
 
@@ -46,10 +48,18 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "\nAn admin token was created. It is shown only this once; keep it safe:\n\n    %s\n\n", adminToken)
 	}
 
+	tracking := experiments.New(st.db, nil)
+	auditLog := audit.New(st.db, nil)
+	models, err := registry.New(registry.Options{DB: st.db, Artifacts: st.artifacts, Runs: tracking, Audit: auditLog,
+		Policies: cfg.Registry.Policies(), Logger: logger})
+	if err != nil {
+		return err
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := server.New(server.Deps{
-		Config: cfg.Config, DB: st.db, Artifacts: st.artifacts, Auth: tokens, Tracking: experiments.New(st.db, nil),
+		Config: cfg.Config, DB: st.db, Artifacts: st.artifacts, Auth: tokens, Tracking: tracking, Registry: models, Audit: auditLog,
 		Logger: logger, Metrics: reg, Version: version(), Started: started,
 	})
 	ln, err := net.Listen("tcp", cfg.Server.Addr)

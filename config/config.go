@@ -21,6 +21,7 @@ type Config struct {
 	Artifacts ArtifactsConfig `yaml:"artifacts"`
 	Auth      AuthConfig      `yaml:"auth"`
 	Log       LogConfig       `yaml:"log"`
+	Registry  RegistryConfig  `yaml:"registry"`
 }
 
 // ServerConfig configures the HTTP server.

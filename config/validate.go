@@ -71,5 +71,6 @@ func (l *Loaded) validate() []Problem {
 	default:
 		bad("log.format", "unknown format %q (want json or text)", c.Log.Format)
 	}
+	validateRegistry(c.Registry, bad)
 	return probs
 }

@@ -33,6 +33,9 @@ func (s *Server) registerRoutes() {
 		s.registerMLflowArtifacts()
 		s.registerTrackingAPI()
 	}
+	if s.deps.Registry != nil {
+		s.registerRegistry()
+	}
 
 	s.app.Use(s.notFound)
 }

@@ -16,9 +16,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/paddockml/paddock/artifact"
+	"github.com/paddockml/paddock/audit"
 	"github.com/paddockml/paddock/auth"
 	"github.com/paddockml/paddock/config"
 	"github.com/paddockml/paddock/experiments"
+	"github.com/paddockml/paddock/registry"
 	"github.com/paddockml/paddock/sqldb"
 )
 
@@ -29,6 +31,8 @@ type Deps struct {
 	Artifacts artifact.Store
 	Auth      *auth.Service
 	Tracking  *experiments.Service
+	Registry  *registry.Service
+	Audit     *audit.Log
 	Logger    *slog.Logger
 	// Metrics is the registry /metrics exposes; the server adds its own
 	// HTTP collectors to it.
