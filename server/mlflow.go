@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -68,14 +69,15 @@ func (s *Server) mlflowRoute(method, path string, need auth.Role, h fiber.Handle
 	}
 }
 
-// mlflowRequest decodes an MLflow request into v: the JSON body for POST
-// and PATCH, the query string for GET and DELETE (a repeated parameter
-// becomes a list). Unknown fields are ignored, as protobuf's JSON parser
-// does for MLflow clients of other versions.
+// mlflowRequest decodes an MLflow request into v: the JSON body for POST,
+// PATCH and DELETE (MLflow's client sends registry deletions with a JSON
+// body), the query string for GET and for a DELETE without a body (a
+// repeated parameter becomes a list). Unknown fields are ignored, as
+// protobuf's JSON parser does for MLflow clients of other versions.
 func mlflowRequest(c *fiber.Ctx, v any) error {
-	var body []byte
-	switch c.Method() {
-	case fiber.MethodGet, fiber.MethodDelete:
+	body := bytes.TrimSpace(c.Body())
+	method := c.Method()
+	if method == fiber.MethodGet || method == fiber.MethodDelete && len(body) == 0 {
 		q := map[string]any{}
 		c.Context().QueryArgs().VisitAll(func(k, val []byte) {
 			key, value := string(k), string(val)
@@ -89,11 +91,8 @@ func mlflowRequest(c *fiber.Ctx, v any) error {
 			}
 		})
 		body, _ = json.Marshal(q)
-	default:
-		body = c.Body()
-		if len(strings.TrimSpace(string(body))) == 0 {
-			body = []byte("{}")
-		}
+	} else if len(body) == 0 {
+		body = []byte("{}")
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		var syn *json.SyntaxError

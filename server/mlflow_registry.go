@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,24 +34,6 @@ func (s *Server) registerMLflowRegistry() {
 	s.registerMLflowVersions()
 }
 
-// mlflowRegistryRequest is mlflowRequest, except that a DELETE's
-// parameters are read from its JSON body when it has one: MLflow's
-// Python client sends them that way.
-func mlflowRegistryRequest(c *fiber.Ctx, v any) error {
-	body := bytes.TrimSpace(c.Body())
-	if c.Method() != fiber.MethodDelete || len(body) == 0 {
-		return mlflowRequest(c, v)
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			return errs.E(errs.Invalid, "Malformed JSON in request body: %s", describeJSONError(err))
-		}
-		return errs.E(errs.Invalid, "Invalid value in request: %s", describeJSONError(err))
-	}
-	return nil
-}
-
 type mlNameRequest struct {
 	Name string `json:"name"`
 }
@@ -70,7 +50,7 @@ func (s *Server) mlCreateModel(c *fiber.Ctx) error {
 		Tags        []wireKV `json:"tags"`
 		Description string   `json:"description"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, err := req.name()
@@ -86,7 +66,7 @@ func (s *Server) mlCreateModel(c *fiber.Ctx) error {
 
 func (s *Server) mlGetModel(c *fiber.Ctx) error {
 	var req mlNameRequest
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, err := req.name()
@@ -105,7 +85,7 @@ func (s *Server) mlRenameModel(c *fiber.Ctx) error {
 		mlNameRequest
 		NewName string `json:"new_name"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, err := req.name()
@@ -127,7 +107,7 @@ func (s *Server) mlUpdateModel(c *fiber.Ctx) error {
 		mlNameRequest
 		Description string `json:"description"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, err := req.name()
@@ -143,7 +123,7 @@ func (s *Server) mlUpdateModel(c *fiber.Ctx) error {
 
 func (s *Server) mlDeleteModel(c *fiber.Ctx) error {
 	var req mlNameRequest
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, err := req.name()
@@ -170,7 +150,7 @@ func (r mlSearchRequest) search() registry.Search {
 
 func (s *Server) mlSearchModels(c *fiber.Ctx) error {
 	var req mlSearchRequest
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	page, err := s.deps.Registry.SearchModels(c.UserContext(), req.search())
@@ -192,7 +172,7 @@ func (s *Server) mlLatestVersions(c *fiber.Ctx) error {
 		mlNameRequest
 		Stages flexStrings `json:"stages"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, err := req.name()
@@ -225,7 +205,7 @@ func (s *Server) mlSetModelTag(c *fiber.Ctx) error {
 		Key   string `json:"key"`
 		Value string `json:"value"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, err := req.name()
@@ -246,7 +226,7 @@ func (s *Server) mlDeleteModelTag(c *fiber.Ctx) error {
 		mlNameRequest
 		Key string `json:"key"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, err := req.name()
@@ -278,7 +258,7 @@ func (r mlAliasRequest) names() (string, string, error) {
 
 func (s *Server) mlSetAlias(c *fiber.Ctx) error {
 	var req mlAliasRequest
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, alias, err := req.names()
@@ -301,7 +281,7 @@ func (s *Server) mlSetAlias(c *fiber.Ctx) error {
 
 func (s *Server) mlDeleteAlias(c *fiber.Ctx) error {
 	var req mlAliasRequest
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, alias, err := req.names()
@@ -326,7 +306,7 @@ func aliasResultJSON(c *fiber.Ctx, res registry.AliasResult) error {
 
 func (s *Server) mlGetByAlias(c *fiber.Ctx) error {
 	var req mlAliasRequest
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, alias, err := req.names()

@@ -51,7 +51,7 @@ func (s *Server) mlCreateVersion(c *fiber.Ctx) error {
 		RunLink     string   `json:"run_link"`
 		Description string   `json:"description"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, err := req.name()
@@ -72,7 +72,7 @@ func (s *Server) mlCreateVersion(c *fiber.Ctx) error {
 
 func (s *Server) mlGetVersion(c *fiber.Ctx) error {
 	var req mlVersionRequest
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, n, err := req.ids()
@@ -91,7 +91,7 @@ func (s *Server) mlUpdateVersion(c *fiber.Ctx) error {
 		mlVersionRequest
 		Description *string `json:"description"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, n, err := req.ids()
@@ -107,7 +107,7 @@ func (s *Server) mlUpdateVersion(c *fiber.Ctx) error {
 
 func (s *Server) mlDeleteVersion(c *fiber.Ctx) error {
 	var req mlVersionRequest
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, n, err := req.ids()
@@ -122,7 +122,7 @@ func (s *Server) mlDeleteVersion(c *fiber.Ctx) error {
 
 func (s *Server) mlSearchVersions(c *fiber.Ctx) error {
 	var req mlSearchRequest
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	page, err := s.deps.Registry.SearchVersions(c.UserContext(), req.search())
@@ -138,7 +138,7 @@ func (s *Server) mlSetVersionTag(c *fiber.Ctx) error {
 		Key   string `json:"key"`
 		Value string `json:"value"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, n, err := req.ids()
@@ -159,7 +159,7 @@ func (s *Server) mlDeleteVersionTag(c *fiber.Ctx) error {
 		mlVersionRequest
 		Key string `json:"key"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, n, err := req.ids()
@@ -180,7 +180,7 @@ func (s *Server) mlDeleteVersionTag(c *fiber.Ctx) error {
 // artifact API, or the source of a version Paddock only references.
 func (s *Server) mlDownloadURI(c *fiber.Ctx) error {
 	var req mlVersionRequest
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, n, err := req.ids()
@@ -200,7 +200,7 @@ func (s *Server) mlTransitionStage(c *fiber.Ctx) error {
 		Stage                   string `json:"stage"`
 		ArchiveExistingVersions bool   `json:"archive_existing_versions"`
 	}
-	if err := mlflowRegistryRequest(c, &req); err != nil {
+	if err := mlflowRequest(c, &req); err != nil {
 		return err
 	}
 	name, n, err := req.ids()
