@@ -17,6 +17,7 @@ import (
 	"github.com/paddockml/paddock/experiments"
 	"github.com/paddockml/paddock/registry"
 	"github.com/paddockml/paddock/server"
+	"github.com/paddockml/paddock/serving"
 )
 
 // cmdServe runs Paddock until ctx is cancelled (SIGINT/SIGTERM), then
@@ -58,9 +59,19 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	predictions := openPredictionLog(cfg.Serving.PredictionLog, st, reg, logger)
+	// Closed after the HTTP server has drained: every prediction a client
+	// was answered for is flushed before the database closes.
+	defer closePredictionLog(predictions, cfg.Server.ShutdownTimeout.Std(), logger)
+	served, err := serving.New(ctx, serving.Options{Config: cfg.Serving, Registry: models, Log: predictions,
+		Metrics: reg, Logger: logger})
+	if err != nil {
+		return fmt.Errorf("start serving: %w", err)
+	}
+	defer served.Close()
 	srv := server.New(server.Deps{
 		Config: cfg.Config, DB: st.db, Artifacts: st.artifacts, Auth: tokens, Tracking: tracking, Registry: models, Audit: auditLog,
-		Logger: logger, Metrics: reg, Version: version(), Started: started,
+		Serving: served, Logger: logger, Metrics: reg, Version: version(), Started: started,
 	})
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {

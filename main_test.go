@@ -43,6 +43,7 @@ type instance struct {
 	Stderr  *syncBuffer
 	cancel  context.CancelFunc
 	done    chan error
+	stopped sync.Once
 }
 
 var listenRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
@@ -51,7 +52,12 @@ var listenRE = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 // given extra environment, and waits until it listens.
 func start(t *testing.T, env map[string]string, args ...string) *instance {
 	t.Helper()
-	dir := t.TempDir()
+	return startAt(t, t.TempDir(), env, args...)
+}
+
+// startAt is start on a given data directory, to restart on the same data.
+func startAt(t *testing.T, dir string, env map[string]string, args ...string) *instance {
+	t.Helper()
 	getenv := func(k string) string { return env[k] }
 	if env == nil {
 		env = map[string]string{}
@@ -83,7 +89,10 @@ func start(t *testing.T, env map[string]string, args ...string) *instance {
 }
 
 // stop cancels the context (as SIGTERM does) and waits for a clean exit.
-func (in *instance) stop() {
+// Calling it again does nothing.
+func (in *instance) stop() { in.stopped.Do(in.shutdown) }
+
+func (in *instance) shutdown() {
 	in.cancel()
 	select {
 	case err := <-in.done:

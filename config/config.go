@@ -22,6 +22,7 @@ type Config struct {
 	Auth      AuthConfig      `yaml:"auth"`
 	Log       LogConfig       `yaml:"log"`
 	Registry  RegistryConfig  `yaml:"registry"`
+	Serving   ServingConfig   `yaml:"serving"`
 }
 
 // ServerConfig configures the HTTP server.
@@ -131,6 +132,7 @@ func Default() *Config {
 			Backend: "local",
 			S3:      S3Config{Bucket: "paddock", Region: "us-east-1"},
 		},
-		Log: LogConfig{Level: "info", Format: "json", Access: true},
+		Log:     LogConfig{Level: "info", Format: "json", Access: true},
+		Serving: defaultServing(),
 	}
 }

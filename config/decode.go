@@ -62,6 +62,9 @@ func (d *decoder) fail(line int, key, format string, args ...any) {
 	d.problems = append(d.problems, Problem{File: d.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
+// defaulter is a map element type with defaults of its own.
+type defaulter interface{ setDefaults() }
+
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
@@ -87,6 +90,15 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.mapping(n, v, path)
 	case reflect.Slice:
 		d.sequence(n, v, path)
+	case reflect.Interface:
+		// Free-form values (a filter rule's equals and output) keep what
+		// YAML gives; the section's own validation judges them.
+		var x any
+		if err := n.Decode(&x); err != nil {
+			d.fail(n.Line, path, "%v", err)
+		} else if x != nil {
+			v.Set(reflect.ValueOf(x))
+		}
 	case reflect.Pointer:
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
@@ -147,6 +159,9 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		elem := reflect.New(v.Type().Elem()).Elem()
+		if def, ok := elem.Addr().Interface().(defaulter); ok {
+			def.setDefaults() // a map entry starts from its defaults, like the top level
+		}
 		d.decode(val, elem, key)
 		v.SetMapIndex(reflect.ValueOf(k.Value), elem)
 	}

@@ -129,6 +129,9 @@ func (l *Loaded) fillDerived() {
 	if c.Artifacts.Local.Root == "" {
 		c.Artifacts.Local.Root = filepath.Join(c.DataDir, "artifacts")
 	}
+	if c.Serving.ModelDir == "" {
+		c.Serving.ModelDir = filepath.Join(c.DataDir, "models")
+	}
 }
 
 // applyEnv sets every key that has a PADDOCK_<PATH> variable (and the

@@ -72,5 +72,6 @@ func (l *Loaded) validate() []Problem {
 		bad("log.format", "unknown format %q (want json or text)", c.Log.Format)
 	}
 	validateRegistry(c.Registry, bad)
+	validateServing(c.Serving, bad)
 	return probs
 }

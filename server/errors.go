@@ -92,8 +92,13 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", requestIDOf(c), "path", c.Path(), "status", status, "err", err)
 	}
-	if isMLflowPath(c.Path()) {
+	switch p := c.Path(); {
+	case isMLflowPath(p):
 		return s.writeMLflowError(c, status, code, msg)
+	case isInvocationsPath(p):
+		return s.writeScoringError(c, status, code, msg)
+	case isV2Path(p):
+		return s.writeV2Error(c, status, msg)
 	}
 	return c.Status(status).JSON(errorBody{Error: errorDetail{Code: string(code), Message: msg, RequestID: requestIDOf(c)}})
 }

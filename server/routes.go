@@ -36,6 +36,9 @@ func (s *Server) registerRoutes() {
 	if s.deps.Registry != nil {
 		s.registerRegistry()
 	}
+	if s.deps.Serving != nil {
+		s.registerServing()
+	}
 
 	s.app.Use(s.notFound)
 }

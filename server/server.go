@@ -21,6 +21,7 @@ import (
 	"github.com/paddockml/paddock/config"
 	"github.com/paddockml/paddock/experiments"
 	"github.com/paddockml/paddock/registry"
+	"github.com/paddockml/paddock/serving"
 	"github.com/paddockml/paddock/sqldb"
 )
 
@@ -33,7 +34,9 @@ type Deps struct {
 	Tracking  *experiments.Service
 	Registry  *registry.Service
 	Audit     *audit.Log
-	Logger    *slog.Logger
+	// Serving answers predictions; nil turns the prediction routes off.
+	Serving *serving.Service
+	Logger  *slog.Logger
 	// Metrics is the registry /metrics exposes; the server adds its own
 	// HTTP collectors to it.
 	Metrics *prometheus.Registry

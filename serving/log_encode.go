@@ -1,0 +1,95 @@
+package serving
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+
+	"github.com/paddockml/paddock/flavor"
+	"github.com/paddockml/paddock/serving/codec"
+)
+
+// encodeOutputs writes the answer as the prediction log keeps it: the
+// single output as a nested list, several as an object by name.
+func encodeOutputs(outs []flavor.Tensor) json.RawMessage {
+	if len(outs) == 1 {
+		return codec.AppendTensor(make([]byte, 0, 64), &outs[0])
+	}
+	b := append(make([]byte, 0, 128), '{')
+	for i := range outs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, outs[i].Name)
+		b = append(b, ':')
+		b = codec.AppendTensor(b, &outs[i])
+	}
+	return append(b, '}')
+}
+
+// encodeInput writes a request's input for the log when inputs are kept:
+// a table as {"columns": [...], "data": [[...]]} (MLflow's split orient),
+// tensors as {"name": nested list}.
+func encodeInput(in *codec.Input) json.RawMessage {
+	if t := in.Table; t != nil {
+		b := append(make([]byte, 0, 64+t.Rows*t.Width*8), `{"columns":`...)
+		cols, _ := json.Marshal(t.Columns)
+		b = append(append(b, cols...), `,"data":[`...)
+		for r := range t.Rows {
+			if r > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '[')
+			for c := range t.Width {
+				if c > 0 {
+					b = append(b, ',')
+				}
+				b = appendCell(b, &t.Cells[r*t.Width+c])
+			}
+			b = append(b, ']')
+		}
+		return append(b, "]}"...)
+	}
+	b := []byte{'{'}
+	for i := range in.Tensors {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, in.Tensors[i].Name)
+		b = append(b, ':')
+		b = codec.AppendTensor(b, &in.Tensors[i])
+	}
+	return append(b, '}')
+}
+
+func appendCell(b []byte, c *codec.Cell) []byte {
+	switch c.Kind {
+	case codec.Number:
+		switch {
+		case math.IsNaN(c.Num):
+			return append(b, "NaN"...)
+		case math.IsInf(c.Num, 1):
+			return append(b, "Infinity"...)
+		case math.IsInf(c.Num, -1):
+			return append(b, "-Infinity"...)
+		}
+		return strconv.AppendFloat(b, c.Num, 'g', -1, 64)
+	case codec.String:
+		return strconv.AppendQuote(b, c.Str)
+	case codec.Bool:
+		return strconv.AppendBool(b, c.Num != 0)
+	}
+	return append(b, "null"...)
+}
+
+// joinRaw writes rule answers as one JSON list.
+func joinRaw(parts []json.RawMessage) json.RawMessage {
+	b := []byte{'['}
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, p...)
+	}
+	return append(b, ']')
+}
