@@ -84,6 +84,9 @@ func checkTable(t *Table) error {
 
 // checkTensor guards against a tensor whose data does not fill its shape.
 func checkTensor(t *flavor.Tensor) error {
+	if !knownDType(t.DType) {
+		return inputErr("input %q has unsupported dtype %q", t.Name, t.DType)
+	}
 	n, ok := countOf(t.Shape)
 	if !ok {
 		return inputErr("input %q: shape %v has a negative dimension or more than %d values", t.Name, t.Shape, maxElements)

@@ -19,11 +19,11 @@ func bindTable(t *Table, sig flavor.Signature) ([]flavor.Tensor, error) {
 	if w := spec.Shape[1]; w >= 0 && w != t.Width {
 		return nil, inputErr("rows have %d values, input %q takes %d", t.Width, spec.Name, w)
 	}
-	out := newTensor(spec.Name, spec.DType, t.Rows, t.Width)
-	if err := convertCells(&out, t, nil); err != nil {
+	ts := newTensor2D(spec.Name, spec.DType, t.Rows, t.Width)
+	if err := convertCells(&ts[0], t, nil); err != nil {
 		return nil, err
 	}
-	return []flavor.Tensor{out}, nil
+	return ts, nil
 }
 
 // bindTabular builds the [rows, len(sig.Columns)] input of a tabular
@@ -33,12 +33,12 @@ func bindTabular(t *Table, sig flavor.Signature) ([]flavor.Tensor, error) {
 	if t.Columns == nil && t.Width != w {
 		return nil, inputErr("rows have %d values, the model takes %d columns (%s)", t.Width, w, columnNames(sig))
 	}
-	out := newTensor(spec.Name, spec.DType, t.Rows, w)
+	ts := newTensor2D(spec.Name, spec.DType, t.Rows, w)
 	if t.Columns == nil || sameColumns(t.Columns, sig.Columns) {
-		if err := convertCells(&out, t, sig.Columns); err != nil {
+		if err := convertCells(&ts[0], t, sig.Columns); err != nil {
 			return nil, err
 		}
-		return []flavor.Tensor{out}, nil
+		return ts, nil
 	}
 	idx := newColumnIndex(t.Columns)
 	for j, col := range sig.Columns {
@@ -46,11 +46,11 @@ func bindTabular(t *Table, sig flavor.Signature) ([]flavor.Tensor, error) {
 		if src < 0 {
 			return nil, inputErr("missing column %q (the model takes %s)", col.Name, columnNames(sig))
 		}
-		if err := convertColumn(&out, j, t, src, col.Name); err != nil {
+		if err := convertColumn(&ts[0], j, t, src, col.Name); err != nil {
 			return nil, err
 		}
 	}
-	return []flavor.Tensor{out}, nil
+	return ts, nil
 }
 
 // bindColumns builds one [rows] tensor per input of a model that takes
@@ -68,8 +68,8 @@ func bindColumns(t *Table, sig flavor.Signature) ([]flavor.Tensor, error) {
 				return nil, inputErr("missing column %q (the model takes %s)", spec.Name, inputNames(sig))
 			}
 		}
-		out[i] = newTensor(spec.Name, spec.DType, t.Rows, 1)
-		out[i].Shape = out[i].Shape[:1]
+		out[i] = flavor.Tensor{Name: spec.Name, DType: spec.DType, Shape: []int{t.Rows}}
+		allocData(&out[i], t.Rows)
 		if err := convertColumn(&out[i], 0, t, src, spec.Name); err != nil {
 			return nil, err
 		}
@@ -77,11 +77,17 @@ func bindColumns(t *Table, sig flavor.Signature) ([]flavor.Tensor, error) {
 	return out, nil
 }
 
-// newTensor allocates a [rows, width] tensor.
-func newTensor(name string, dt flavor.DType, rows, width int) flavor.Tensor {
-	t := flavor.Tensor{Name: name, DType: dt, Shape: []int{rows, width}}
-	allocData(&t, rows*width)
-	return t
+// newTensor2D allocates the one [rows, width] tensor of a model with a
+// single input; the slice and the shape share one allocation, as this is
+// every tabular request's path.
+func newTensor2D(name string, dt flavor.DType, rows, width int) []flavor.Tensor {
+	b := &struct {
+		ts    [1]flavor.Tensor
+		shape [2]int
+	}{shape: [2]int{rows, width}}
+	b.ts[0] = flavor.Tensor{Name: name, DType: dt, Shape: b.shape[:]}
+	allocData(&b.ts[0], rows*width)
+	return b.ts[:]
 }
 
 func sameColumns(have []string, want []flavor.ColumnSpec) bool {

@@ -241,3 +241,31 @@ func TestDecodeNativeWideRecord(t *testing.T) {
 		t.Error("a repeated key in a wide record was accepted")
 	}
 }
+
+// Decoded inputs own their strings: decoding the next body with the same
+// pooled parser must not change them.
+func TestDecodedInputOutlivesParser(t *testing.T) {
+	first, err := DecodeNative([]byte(`{"rows": [{"colour": "red", "n": 1}], "params": {"p": "q"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := DecodeV2([]byte(`{"id": "abc", "inputs": [{"name": "in", "shape": [1], "datatype": "BYTES", "data": ["s"]}], "outputs": [{"name": "o"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		if _, err := DecodeNative([]byte(`{"rows": [{"xxxxxx": "yyy", "n": 2}], "params": {"z": "zzzz"}}`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := DecodeV2([]byte(`{"id": "zzz", "inputs": [{"name": "zz", "shape": [1], "datatype": "BYTES", "data": ["z"]}], "outputs": [{"name": "z"}]}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameTable(t, first.Table, &Table{Columns: []string{"colour", "n"}, Rows: 1, Width: 2, Cells: []Cell{str("red"), num(1)}})
+	if string(first.Params) != `{"p":"q"}` {
+		t.Errorf("params became %s", first.Params)
+	}
+	if v2.ID != "abc" || v2.Outputs[0] != "o" || v2.Input.Tensors[0].Name != "in" || v2.Input.Tensors[0].Str[0] != "s" {
+		t.Errorf("V2 request became %+v", v2)
+	}
+}

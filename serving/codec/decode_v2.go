@@ -99,10 +99,7 @@ func (d *decoder) v2Input(i int, v *fastjson.Value) (flavor.Tensor, error) {
 	if err := pickFields(o, v2InputKeys, f[:], false); err != nil {
 		return flavor.Tensor{}, inputErr("input %d: %v", i, err)
 	}
-	name, ok := "", f[0] != nil
-	if ok {
-		name, ok = stringOf(f[0])
-	}
+	name, ok := stringOf(f[0])
 	if !ok {
 		return flavor.Tensor{}, inputErr("input %d: name must be a string", i)
 	}
@@ -150,14 +147,14 @@ func (d *decoder) v2Shape(what string, v *fastjson.Value) ([]int, int, error) {
 func (d *decoder) fillV2(what string, t *flavor.Tensor, dt v2Type, data *fastjson.Value, n int) error {
 	items, _ := data.Array()
 	nested := nestedShape(items)
-	count, err := shapeCount(what+": data", nested)
+	count, err := shapeCount(what, nested)
 	if err != nil {
 		return err
 	}
 	if count != n {
 		return inputErr("%s: data holds %d values, shape %v needs %d", what, count, t.Shape, n)
 	}
-	if err := walkLeaves(what+": data", items, nested, 0, func(*fastjson.Value) error { return nil }); err != nil {
+	if err := walkLeaves(what, items, nested, 0, func(*fastjson.Value) error { return nil }); err != nil {
 		return err
 	}
 	allocData(t, n)
@@ -183,7 +180,8 @@ func v2Outputs(v *fastjson.Value) ([]string, error) {
 	}
 	names := make([]string, len(items))
 	for i, it := range items {
-		name, ok := "", it.Type() == fastjson.TypeObject
+		var name string
+		ok := it.Type() == fastjson.TypeObject
 		if ok {
 			name, ok = stringOf(it.Get("name"))
 		}

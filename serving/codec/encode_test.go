@@ -101,13 +101,13 @@ func encodeTensors() map[string]flavor.Tensor {
 			0.1, 1.0 / 3, 16777216, 1e-8, -2.5, math.MaxFloat32}},
 		"int64": {Name: "predictions", DType: flavor.Int64, Shape: []int{2, 2}, I64: []int64{
 			0, -7, math.MinInt64, math.MaxInt64}},
-		"bool":   {Name: "flags", DType: flavor.Bool, Shape: []int{3}, Bool: []bool{true, false, true}},
+		"bool": {Name: "flags", DType: flavor.Bool, Shape: []int{3}, Bool: []bool{true, false, true}},
 		"string": {Name: "labels", DType: flavor.String, Shape: []int{6}, Str: []string{
 			"high", "héllo", "日本", "emoji 😀", "quote\" back\\ nl\n tab\t cr\r bs\b ff\f", "ctl\x01 del\x7f sep\u2028"}},
-		"nan":   {Name: "predictions", DType: flavor.Float64, Shape: []int{3}, F64: []float64{math.NaN(), math.Inf(1), math.Inf(-1)}},
-		"rank3": {Name: "scores", DType: flavor.Float64, Shape: []int{2, 1, 2}, F64: []float64{1, 2, 3, 4}},
-		"empty": {Name: "predictions", DType: flavor.Float64, Shape: []int{0}, F64: []float64{}},
-		"0cols": {Name: "predictions", DType: flavor.Int64, Shape: []int{2, 0}, I64: []int64{}},
+		"nan":    {Name: "predictions", DType: flavor.Float64, Shape: []int{3}, F64: []float64{math.NaN(), math.Inf(1), math.Inf(-1)}},
+		"rank3":  {Name: "scores", DType: flavor.Float64, Shape: []int{2, 1, 2}, F64: []float64{1, 2, 3, 4}},
+		"empty":  {Name: "predictions", DType: flavor.Float64, Shape: []int{0}, F64: []float64{}},
+		"0cols":  {Name: "predictions", DType: flavor.Int64, Shape: []int{2, 0}, I64: []int64{}},
 		"scalar": {Name: "predictions", DType: flavor.Float64, Shape: []int{}, F64: []float64{2.5}},
 	}
 }

@@ -16,6 +16,7 @@ import (
 type decoder struct {
 	p       fastjson.Parser
 	scratch []byte
+	bodyLen int
 }
 
 var decoders = sync.Pool{New: func() any { return &decoder{scratch: make([]byte, 0, 64)} }}
@@ -23,9 +24,15 @@ var decoders = sync.Pool{New: func() any { return &decoder{scratch: make([]byte,
 func getDecoder() *decoder { return decoders.Get().(*decoder) }
 
 // put returns d to the pool; values it parsed are invalid afterwards.
+// A parser keeps values for the largest body it has parsed, so after a
+// large body it is replaced: one big request must not pin its memory in
+// the pool for good.
 func (d *decoder) put() {
+	if d.bodyLen > 1<<20 {
+		d.p = fastjson.Parser{}
+	}
 	if cap(d.scratch) > 1<<10 {
-		d.scratch = make([]byte, 0, 64) // one huge literal must not pin memory
+		d.scratch = make([]byte, 0, 64)
 	}
 	decoders.Put(d)
 }
@@ -34,6 +41,7 @@ func (d *decoder) put() {
 // before parsing, and strings reach logs and responses) and parses it.
 // The returned value lives until d is put back.
 func (d *decoder) parse(body []byte) (*fastjson.Value, error) {
+	d.bodyLen = len(body)
 	if !utf8.Valid(body) {
 		return nil, inputErr("the body is not valid UTF-8")
 	}
@@ -163,7 +171,7 @@ func (d *decoder) setCell(c *Cell, v *fastjson.Value) (ok bool) {
 	return true
 }
 
-// badCell explains why cellOf refused v.
+// badCell explains why setCell refused v.
 func badCell(v *fastjson.Value) string {
 	switch v.Type() {
 	case fastjson.TypeArray:
