@@ -64,7 +64,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// was answered for is flushed before the database closes.
 	defer closePredictionLog(predictions, cfg.Server.ShutdownTimeout.Std(), logger)
 	served, err := serving.New(ctx, serving.Options{Config: cfg.Serving, Registry: models, Log: predictions,
-		Metrics: reg, Logger: logger})
+		Shadow: cfg.Live.Shadow, Metrics: reg, Logger: logger})
 	if err != nil {
 		return fmt.Errorf("start serving: %w", err)
 	}

@@ -67,7 +67,7 @@ serving:
 	for _, p := range logged {
 		byID[p.RequestID] = p
 	}
-	if p := byID[first.RequestID]; p.CacheHit || p.Version != 1 || p.Alias != "production" || len(p.InputDigest) != 64 || !strings.HasPrefix(string(p.Outputs), "[") {
+	if p := byID[first.RequestID]; p.CacheHit || p.Version != 1 || p.Alias != "production" || len(p.InputDigest) != 64 || !strings.HasPrefix(string(p.Outputs), `{"predictions":[`) {
 		t.Errorf("first prediction logged as %+v", p)
 	}
 	if p := byID[second.RequestID]; !p.CacheHit || p.InputDigest != byID[first.RequestID].InputDigest {

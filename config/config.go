@@ -23,6 +23,7 @@ type Config struct {
 	Log       LogConfig       `yaml:"log"`
 	Registry  RegistryConfig  `yaml:"registry"`
 	Serving   ServingConfig   `yaml:"serving"`
+	Live      LiveConfig      `yaml:"live"`
 }
 
 // ServerConfig configures the HTTP server.
@@ -134,5 +135,6 @@ func Default() *Config {
 		},
 		Log:     LogConfig{Level: "info", Format: "json", Access: true},
 		Serving: defaultServing(),
+		Live:    defaultLive(),
 	}
 }

@@ -73,5 +73,6 @@ func (l *Loaded) validate() []Problem {
 	}
 	validateRegistry(c.Registry, bad)
 	validateServing(c.Serving, bad)
+	validateLive(c.Live, bad)
 	return probs
 }

@@ -34,9 +34,28 @@ func newIDPrefix() string {
 	return hex.EncodeToString(b) + "-"
 }
 
+// front is the first middleware of every request: it names the request,
+// runs the rest with panics recovered into 500s, then records metrics
+// and the access log line (so a panic is counted like any other 500).
+func (s *Server) front(c *fiber.Ctx) error {
+	s.requestID(c)
+	return s.observe(c, s.recovered)
+}
+
+// recovered runs the rest of the chain, turning a panic into an error.
+func (s *Server) recovered(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.logPanic(c, r)
+			err = fiber.ErrInternalServerError
+		}
+	}()
+	return c.Next()
+}
+
 // requestID takes a sane X-Request-Id from the caller or makes one, and
 // echoes it on the response.
-func (s *Server) requestID(c *fiber.Ctx) error {
+func (s *Server) requestID(c *fiber.Ctx) {
 	id := c.Get(headerRequest)
 	if !validRequestID(id) {
 		id = idPrefix + strconv.FormatUint(idCounter.Add(1), 36)
@@ -45,7 +64,6 @@ func (s *Server) requestID(c *fiber.Ctx) error {
 	}
 	c.Locals(localRequestID, id)
 	c.Set(headerRequest, id)
-	return c.Next()
 }
 
 func validRequestID(id string) bool {
@@ -66,10 +84,11 @@ func requestIDOf(c *fiber.Ctx) string {
 	return id
 }
 
-// observe records metrics and writes the access log line of each request.
-func (s *Server) observe(c *fiber.Ctx) error {
+// observe runs next, then records metrics and writes the access log
+// line of the request.
+func (s *Server) observe(c *fiber.Ctx, next func(*fiber.Ctx) error) error {
 	start := time.Now()
-	err := c.Next()
+	err := next(c)
 	if err != nil {
 		// Run the error handler now so the status we record is the real one.
 		if herr := s.handleError(c, err); herr != nil {

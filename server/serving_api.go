@@ -70,7 +70,7 @@ func (s *Server) apiPredict(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	setProvenance(c, res)
+	// The native body carries the provenance itself: no headers needed.
 	buf := getBuf()
 	defer putBuf(buf)
 	*buf = appendNativeResult(*buf, res, requestIDOf(c))

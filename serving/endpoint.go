@@ -37,6 +37,7 @@ type endpoint struct {
 	series     sync.Map // seriesKey → *series
 
 	table atomic.Pointer[aliasTable]
+	exp   atomic.Pointer[Experiment] // the live experiment routing the model's traffic, if any
 
 	mu       sync.Mutex
 	versions map[int64]*handle // every loaded version; each holds one reference

@@ -78,6 +78,14 @@ func (h *handle) predict(ctx context.Context, inputs []flavor.Tensor, rows int) 
 	return out, rows, err
 }
 
+// interruptible reports whether a prediction can be cut short by its
+// context: a batched one (it waits in a queue) or one run by Python
+// workers. An in-process tree or network walk runs to its end anyway, so
+// it is not given a timer it would never look at.
+func (h *handle) interruptible() bool {
+	return h.batch != nil || h.loaded.Flavor == modeldir.Python
+}
+
 // answer returns the outputs serving answers with.
 func (h *handle) answer(outs []flavor.Tensor) []flavor.Tensor {
 	if len(h.outputs) == 0 || (len(h.outputs) == len(outs) && isIdentity(h.outputs)) {

@@ -9,12 +9,10 @@ import (
 	"github.com/paddockml/paddock/serving/codec"
 )
 
-// encodeOutputs writes the answer as the prediction log keeps it: the
-// single output as a nested list, several as an object by name.
+// encodeOutputs writes a prediction as the log keeps it: an object of
+// every model output by name ({"predictions": [...], "probabilities":
+// [[...]]}), so comparisons can read labels and scores alike.
 func encodeOutputs(outs []flavor.Tensor) json.RawMessage {
-	if len(outs) == 1 {
-		return codec.AppendTensor(make([]byte, 0, 64), &outs[0])
-	}
 	b := append(make([]byte, 0, 128), '{')
 	for i := range outs {
 		if i > 0 {

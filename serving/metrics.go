@@ -19,6 +19,8 @@ type metrics struct {
 	ruleAnswers  *prometheus.CounterVec
 	loadFailures *prometheus.CounterVec
 	loaded       prometheus.Gauge
+
+	shadowRun, shadowDropped, shadowFailed *prometheus.CounterVec
 }
 
 func newMetrics(r prometheus.Registerer) *metrics {
@@ -44,10 +46,16 @@ func newMetrics(r prometheus.Registerer) *metrics {
 			Help: "Model versions that failed to fetch, load or warm, by model."}, []string{"model"}),
 		loaded: prometheus.NewGauge(prometheus.GaugeOpts{Name: "paddock_serving_loaded_versions",
 			Help: "Model versions loaded in this process."}),
+		shadowRun: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "paddock_live_shadow_predictions_total",
+			Help: "Shadow (alpha) predictions run, by live experiment."}, []string{"experiment"}),
+		shadowDropped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "paddock_live_shadow_dropped_total",
+			Help: "Shadow predictions dropped because the shadow queue was full, by live experiment."}, []string{"experiment"}),
+		shadowFailed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "paddock_live_shadow_failed_total",
+			Help: "Shadow predictions that failed or timed out, by live experiment."}, []string{"experiment"}),
 	}
 	if r != nil {
 		r.MustRegister(m.requests, m.errors, m.latency, m.batchSize, m.cacheHits, m.cacheMisses,
-			m.ruleAnswers, m.loadFailures, m.loaded)
+			m.ruleAnswers, m.loadFailures, m.loaded, m.shadowRun, m.shadowDropped, m.shadowFailed)
 	}
 	return m
 }

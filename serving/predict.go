@@ -25,6 +25,9 @@ type Request struct {
 	Input   codec.Input
 	// RequestID ties the prediction to its log entry and feedback.
 	RequestID string
+	// Header reads a request header, for an experiment's sticky key;
+	// nil when there are none.
+	Header func(name string) string
 }
 
 // Result is a prediction and its provenance.
@@ -54,6 +57,17 @@ type Result struct {
 	// BatchRows is the rows of the model call that answered, when the
 	// adaptive batcher joined this request with others.
 	BatchRows int
+	// Experiment and Arm say which live experiment routed the request
+	// and which arm answered; empty outside an experiment.
+	Experiment, Arm string
+}
+
+// logAs says how a prediction goes into the log: with its experiment
+// and arm, and always (an experiment's comparisons need every request
+// it routed) or by the sampling rate.
+type logAs struct {
+	experiment, arm string
+	always          bool
 }
 
 // Predict answers one request. Errors carry an errs code: Invalid for an
@@ -67,6 +81,13 @@ func (s *Service) Predict(ctx context.Context, req Request) (*Result, error) {
 	ep, err := s.endpointOf(ctx, req.Model)
 	if err != nil {
 		return nil, err
+	}
+	if req.Version == 0 && req.Alias == "" {
+		// Only requests for the model itself take part in its experiment;
+		// one addressing an alias or a version asked for exactly that.
+		if exp := ep.exp.Load(); exp != nil {
+			return ep.predictExperiment(ctx, exp, &req)
+		}
 	}
 	alias := req.Alias
 	var h *handle
@@ -84,7 +105,7 @@ func (s *Service) Predict(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	defer h.release()
-	return ep.predictOn(ctx, h, alias, &req)
+	return ep.predictOn(ctx, h, alias, &req, logAs{})
 }
 
 // endpointOf returns the endpoint of a registered model, checking with
@@ -101,13 +122,14 @@ func (s *Service) endpointOf(ctx context.Context, name string) (*endpoint, error
 }
 
 // predictOn runs the pipeline on a resolved version.
-func (ep *endpoint) predictOn(ctx context.Context, h *handle, alias string, req *Request) (*Result, error) {
+func (ep *endpoint) predictOn(ctx context.Context, h *handle, alias string, req *Request, as logAs) (*Result, error) {
 	started := time.Now()
 	ser := ep.seriesOf(h, alias)
 	ser.requests.Inc()
 	res := &Result{Model: ep.name, Version: h.version, Alias: alias, Signature: &h.sig, Rows: req.Input.Rows()}
-	entry := predlog.Entry{RequestID: req.RequestID, Model: ep.name, Version: h.version, Alias: alias}
-	logged := ep.svc.opts.Log != nil && predlog.Sample(ep.sampleRate(), req.RequestID)
+	entry := predlog.Entry{RequestID: req.RequestID, Model: ep.name, Version: h.version, Alias: alias,
+		Arm: as.arm, ExperimentID: as.experiment}
+	logged := ep.svc.opts.Log != nil && (as.always || predlog.Sample(ep.sampleRate(), req.RequestID))
 
 	if ok := ep.answerByRule(req, res); ok {
 		res.Latency = time.Since(started)
@@ -120,6 +142,10 @@ func (ep *endpoint) predictOn(ctx context.Context, h *handle, alias string, req 
 	inputs, err := codec.Bind(req.Input, h.sig)
 	if err != nil {
 		ser.errors.Inc()
+		if logged && as.experiment != "" { // an arm that cannot read the input counts against it
+			entry.Error = inputMessage(err)
+			ep.logEntry(&entry, req, time.Since(started))
+		}
 		return nil, errs.Wrap(errs.Invalid, err, "%s", inputMessage(err))
 	}
 	var digest [32]byte
@@ -134,16 +160,21 @@ func (ep *endpoint) predictOn(ctx context.Context, h *handle, alias string, req 
 			res.Latency = time.Since(started)
 			if logged {
 				entry.CacheHit, entry.InputDigest = true, hex.EncodeToString(digest[:])
-				entry.Outputs = encodeOutputs(res.Answer)
+				entry.Outputs = encodeOutputs(res.Outputs)
 				ep.logEntry(&entry, req, res.Latency)
 			}
 			return res, nil
 		}
 		ser.cacheMisses.Inc()
 	}
-	pctx, cancel := context.WithTimeout(ctx, ep.svc.cfg.PredictTimeout.Std())
+	pctx, cancel := ctx, context.CancelFunc(nil)
+	if h.interruptible() {
+		pctx, cancel = context.WithTimeout(ctx, ep.svc.cfg.PredictTimeout.Std())
+	}
 	outs, batchRows, err := h.predict(pctx, inputs, res.Rows)
-	cancel()
+	if cancel != nil {
+		cancel()
+	}
 	res.Latency = time.Since(started)
 	if logged {
 		entry.InputDigest = hex.EncodeToString(digest[:])
@@ -165,8 +196,42 @@ func (ep *endpoint) predictOn(ctx context.Context, h *handle, alias string, req 
 		ep.cache.Put(key, outs, tensorBytes(outs))
 	}
 	if logged {
-		entry.Outputs = encodeOutputs(res.Answer)
+		entry.Outputs = encodeOutputs(res.Outputs)
 		ep.logEntry(&entry, req, res.Latency)
+	}
+	return res, nil
+}
+
+// predictExperiment answers a request routed by a live experiment: the
+// arm the experiment picks answers; in shadow mode production answers
+// and alpha's prediction is queued for the shadow workers.
+func (ep *endpoint) predictExperiment(ctx context.Context, exp *Experiment, req *Request) (*Result, error) {
+	arm, target, shadow := exp.route(req)
+	h, alias, err := ep.acquireTarget(ctx, target)
+	if err != nil && arm == predlog.ArmAlpha {
+		// An alpha that cannot be loaded never takes traffic down: its
+		// share goes to production, and the failure is in the events.
+		arm, target = predlog.ArmProduction, exp.Production
+		h, alias, err = ep.acquireTarget(ctx, target)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer h.release()
+	res, err := ep.predictOn(ctx, h, alias, req, logAs{experiment: exp.ID, arm: arm, always: true})
+	if arm == predlog.ArmAlpha {
+		exp.Counters.Alpha.Add(1)
+	} else {
+		exp.Counters.Production.Add(1)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if exp.Mode == ModeSplit {
+		res.Experiment, res.Arm = exp.ID, arm
+	}
+	if shadow {
+		ep.svc.shadow.submit(&shadowJob{ep: ep, exp: exp, req: Request{Model: req.Model, RequestID: req.RequestID}, input: req.Input})
 	}
 	return res, nil
 }

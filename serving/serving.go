@@ -52,6 +52,8 @@ type Options struct {
 	Log *predlog.Writer
 	// Load configures model loading (Python workers).
 	Load modeldir.Options
+	// Shadow bounds the alpha predictions of live experiments.
+	Shadow config.ShadowConfig
 	// Metrics is where the serving collectors are registered; nil for none.
 	Metrics prometheus.Registerer
 	Logger  *slog.Logger
@@ -67,6 +69,7 @@ type Service struct {
 	log     *slog.Logger
 	metrics *metrics
 	events  *eventLog
+	shadow  *shadowPool
 
 	mu        sync.Mutex
 	endpoints map[string]*endpoint
@@ -96,10 +99,12 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		opts: o, cfg: o.Config, reg: o.Registry, log: o.Logger,
 		metrics: newMetrics(o.Metrics), events: newEventLog(200, o.Now),
 		endpoints: map[string]*endpoint{}, ctx: sctx, cancel: cancel,
+		shadow: newShadowPool(o.Shadow.Queue, o.Shadow.Workers, o.Shadow.Timeout.Std()),
 	}
 	snap, err := o.Registry.Snapshot(ctx)
 	if err != nil {
 		cancel()
+		s.shadow.close()
 		return nil, err
 	}
 	for name := range o.Config.Models {
@@ -121,6 +126,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 func (s *Service) Close() error {
 	s.cancel()
 	s.wg.Wait()
+	s.shadow.close()
 	s.mu.Lock()
 	eps := s.endpoints
 	s.endpoints = map[string]*endpoint{}

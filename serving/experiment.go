@@ -1,0 +1,144 @@
+package serving
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/paddockml/paddock/serving/codec"
+	"github.com/paddockml/paddock/serving/predlog"
+)
+
+// The modes of a live experiment.
+const (
+	ModeShadow = "shadow" // alpha answers a sample of requests too; only production's answer is returned
+	ModeSplit  = "split"  // a share of requests is answered by alpha
+)
+
+// Target names one arm's version: an alias, or a version number.
+type Target struct {
+	Alias   string
+	Version int64
+}
+
+func (t Target) String() string {
+	if t.Version > 0 {
+		return "v" + strconv.FormatInt(t.Version, 10)
+	}
+	return t.Alias
+}
+
+// Experiment routes a model's traffic between production and alpha
+// (package serving/live builds it from the configuration and changes it
+// as canary steps advance). It is immutable once installed.
+type Experiment struct {
+	ID                string
+	Mode              string
+	Production, Alpha Target
+	// SampleRate is the share of requests shadowed (shadow mode).
+	SampleRate float64
+	// AlphaPercent is the share of requests alpha answers (split mode).
+	AlphaPercent float64
+	// Salt makes the bucketing of two experiments independent.
+	Salt string
+	// StickyHeader or StickyField name the request key that assigns an
+	// arm; the request id when both are empty.
+	StickyHeader, StickyField string
+	// Counters is where the experiment's routing is counted; shared by
+	// successive versions of one experiment (canary steps).
+	Counters *ExperimentCounters
+}
+
+// ExperimentCounters count an experiment's traffic in this process.
+type ExperimentCounters struct {
+	Production, Alpha atomic.Int64 // requests answered by each arm
+	Shadowed          atomic.Int64 // shadow predictions run
+	ShadowDropped     atomic.Int64 // shadow predictions dropped: queue full
+	ShadowFailed      atomic.Int64 // shadow predictions that failed or timed out
+}
+
+// SetExperiment installs (or, with nil, removes) the experiment of a
+// model. Requests already resolved keep the routing they started with.
+func (s *Service) SetExperiment(model string, e *Experiment) {
+	if e != nil && e.Counters == nil {
+		e.Counters = &ExperimentCounters{}
+	}
+	s.endpointFor(model).exp.Store(e)
+}
+
+// ExperimentOf returns the installed experiment of a model, or nil.
+func (s *Service) ExperimentOf(model string) *Experiment {
+	if ep := s.existing(model); ep != nil {
+		return ep.exp.Load()
+	}
+	return nil
+}
+
+// route picks the arm that answers a request and whether alpha also
+// runs in the shadow.
+func (e *Experiment) route(req *Request) (arm string, target Target, shadow bool) {
+	switch e.Mode {
+	case ModeSplit:
+		if bucket(e.Salt, e.key(req)) < e.AlphaPercent/100 {
+			return predlog.ArmAlpha, e.Alpha, false
+		}
+		return predlog.ArmProduction, e.Production, false
+	default:
+		return predlog.ArmProduction, e.Production, predlog.Sample(e.SampleRate, e.Salt+"\x00"+req.RequestID)
+	}
+}
+
+// key is the request key sticky assignment hashes.
+func (e *Experiment) key(req *Request) string {
+	switch {
+	case e.StickyHeader != "" && req.Header != nil:
+		if v := req.Header(e.StickyHeader); v != "" {
+			return v
+		}
+	case e.StickyField != "":
+		if t := req.Input.Table; t != nil && t.Rows > 0 {
+			if v, ok := t.Row(0)[e.StickyField]; ok && v != nil {
+				return fmt.Sprint(v)
+			}
+		}
+	}
+	return req.RequestID
+}
+
+// bucket maps a salted key to [0, 1) uniformly: the same key always
+// lands in the same bucket of one experiment, and two salts bucket keys
+// independently.
+func bucket(salt, key string) float64 {
+	h := fnv.New64a()
+	h.Write([]byte(salt))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	x := h.Sum64()
+	// FNV's low bits are weak for short keys; finish with SplitMix64.
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return float64(x>>11) / (1 << 53)
+}
+
+// acquireTarget resolves an arm's version.
+func (ep *endpoint) acquireTarget(ctx context.Context, t Target) (*handle, string, error) {
+	if t.Version > 0 {
+		h, err := ep.acquireVersion(ctx, t.Version)
+		return h, "", err
+	}
+	h, err := ep.acquireAlias(ctx, t.Alias)
+	return h, t.Alias, err
+}
+
+// shadowJob is alpha's prediction of a request production answered.
+type shadowJob struct {
+	ep    *endpoint
+	exp   *Experiment
+	req   Request
+	input codec.Input
+}
