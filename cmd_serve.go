@@ -14,10 +14,12 @@ import (
 
 	"github.com/paddockml/paddock/audit"
 	"github.com/paddockml/paddock/auth"
+	"github.com/paddockml/paddock/config"
 	"github.com/paddockml/paddock/experiments"
 	"github.com/paddockml/paddock/registry"
 	"github.com/paddockml/paddock/server"
 	"github.com/paddockml/paddock/serving"
+	"github.com/paddockml/paddock/serving/live"
 )
 
 // cmdServe runs Paddock until ctx is cancelled (SIGINT/SIGTERM), then
@@ -69,9 +71,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("start serving: %w", err)
 	}
 	defer served.Close()
+	experimentsLive, err := live.New(ctx, live.Options{Config: cfg.Live, DB: st.db, Serving: served, Registry: models,
+		Audit: auditLog, Logger: logger, Reload: reloadLive(cf, getenv)})
+	if err != nil {
+		return fmt.Errorf("start live experiments: %w", err)
+	}
+	defer experimentsLive.Close()
 	srv := server.New(server.Deps{
 		Config: cfg.Config, DB: st.db, Artifacts: st.artifacts, Auth: tokens, Tracking: tracking, Registry: models, Audit: auditLog,
-		Serving: served, Logger: logger, Metrics: reg, Version: version(), Started: started,
+		Serving: served, Live: experimentsLive, Logger: logger, Metrics: reg, Version: version(), Started: started,
 	})
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
@@ -108,4 +116,16 @@ func newLogger(cfg configLog, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// reloadLive re-reads the configuration file for its live section, with
+// the same environment and flags as at start.
+func reloadLive(cf *commonFlags, getenv func(string) string) func() (config.LiveConfig, error) {
+	return func() (config.LiveConfig, error) {
+		cfg, err := loadConfig(cf, getenv)
+		if err != nil {
+			return config.LiveConfig{}, err
+		}
+		return cfg.Live, nil
+	}
 }

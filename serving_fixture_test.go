@@ -176,3 +176,5 @@ func newRequest(method, url string, body []byte, token string) (*http.Request, e
 	}
 	return req, nil
 }
+
+func bytesContains(b, sub []byte) bool { return bytes.Contains(b, sub) }

@@ -25,7 +25,7 @@ type prediction struct {
 // one after it, and every answer is its version's. Then a version whose
 // file was changed in the store is refused and the old one keeps serving.
 func TestServingHotSwapUnderLoadAndBrokenVersion(t *testing.T) {
-	in := start(t, nil)
+	in := start(t, map[string]string{"PADDOCK_SERVING_UNLOAD_AFTER": "1s"})
 	v1 := registerModelDir(t, in, "churn", modelOnly(t, fixtureDir("xgboost", "binary_logistic"), "model.json"))
 	v2 := registerModelDir(t, in, "churn", modelOnly(t, fixtureDir("xgboost", "reg_squarederror"), "model.json"))
 	setAlias(t, in, "churn", "production", v1)
@@ -103,6 +103,12 @@ func TestServingHotSwapUnderLoadAndBrokenVersion(t *testing.T) {
 	default:
 	}
 	waitEvent(t, in, "swapped", v2)
+	// The old version, no longer behind an alias and unused, is unloaded.
+	waitEvent(t, in, "unloaded", v1)
+	status, st := api(t, in, "GET", "/api/serving/models", in.Admin, nil)
+	if status != 200 || !strings.Contains(string(st), fmt.Sprintf(`"aliases":{"production":%d}`, v2)) || strings.Contains(string(st), fmt.Sprintf(`"version":%d,`, v1)) {
+		t.Fatalf("serving status after the swap: %d %s", status, st)
+	}
 
 	// A third version whose stored file no longer matches its digest.
 	broken := modelOnly(t, fixtureDir("xgboost", "multi_softprob"), "model.json")

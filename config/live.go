@@ -327,3 +327,30 @@ func ReadLiveFile(path string) (map[string]LiveExperiment, error) {
 	}
 	return f.Experiments, nil
 }
+
+// ParseLiveExperiment reads one experiment written as YAML or JSON (the
+// body of an API call, or a stored spec), starting from the defaults,
+// and validates it; problems name "experiments.<name>.<key>".
+func ParseLiveExperiment(name string, data []byte) (LiveExperiment, error) {
+	var doc yaml.Node
+	e := DefaultLiveExperiment()
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		return e, &Error{Problems: []Problem{{Line: yamlErrLine(err), Msg: yamlErrMsg(err)}}}
+	}
+	key := "experiments." + name
+	d := &decoder{lines: map[string]int{}}
+	if len(doc.Content) > 0 {
+		d.decode(doc.Content[0], reflect.ValueOf(&e).Elem(), key)
+	}
+	probs := d.problems
+	ValidateLiveExperiments(map[string]LiveExperiment{name: e}, "experiments", func(k, format string, args ...any) {
+		probs = append(probs, Problem{Key: k, Msg: fmt.Sprintf(format, args...)})
+	})
+	if len(probs) > 0 {
+		return e, &Error{Problems: probs}
+	}
+	return e, nil
+}
+
+// Marshal writes the experiment as YAML, which ParseLiveExperiment reads.
+func (e LiveExperiment) Marshal() ([]byte, error) { return yaml.Marshal(e) }

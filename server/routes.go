@@ -27,6 +27,11 @@ func (s *Server) registerRoutes() {
 	s.upload(fiber.MethodPut, "/api/artifacts/*", auth.Editor, s.putArtifact)
 	s.route(fiber.MethodDelete, "/api/artifacts/*", auth.Editor, s.deleteArtifact)
 
+	if s.deps.Live != nil {
+		// Before tracking: /api/experiments/reload must not be taken for
+		// a tracking experiment's id.
+		s.registerLive()
+	}
 	if s.deps.Tracking != nil {
 		s.registerMLflowExperiments()
 		s.registerMLflowRuns()

@@ -22,6 +22,7 @@ import (
 	"github.com/paddockml/paddock/experiments"
 	"github.com/paddockml/paddock/registry"
 	"github.com/paddockml/paddock/serving"
+	"github.com/paddockml/paddock/serving/live"
 	"github.com/paddockml/paddock/sqldb"
 )
 
@@ -36,7 +37,9 @@ type Deps struct {
 	Audit     *audit.Log
 	// Serving answers predictions; nil turns the prediction routes off.
 	Serving *serving.Service
-	Logger  *slog.Logger
+	// Live runs live experiments and takes feedback; nil turns them off.
+	Live   *live.Manager
+	Logger *slog.Logger
 	// Metrics is the registry /metrics exposes; the server adds its own
 	// HTTP collectors to it.
 	Metrics *prometheus.Registry

@@ -66,7 +66,7 @@ func (s *Server) apiPredict(c *fiber.Ctx) error {
 		return errs.Wrap(errs.Invalid, err, "%s", err.Error())
 	}
 	res, err := s.deps.Serving.Predict(c.UserContext(), serving.Request{
-		Model: name, Alias: alias, Version: version, Input: in, RequestID: requestIDOf(c)})
+		Model: name, Alias: alias, Version: version, Input: in, RequestID: requestIDOf(c), Header: headerOf(c)})
 	if err != nil {
 		return err
 	}
@@ -134,4 +134,10 @@ func queryInt(c *fiber.Ctx, key string, def int64) (int64, error) {
 		return 0, errs.E(errs.Invalid, "%s must be a non-negative integer, got %q", key, v)
 	}
 	return n, nil
+}
+
+// headerOf reads the request's headers for an experiment's sticky key,
+// during the call only (fiber reuses the buffers afterwards).
+func headerOf(c *fiber.Ctx) func(string) string {
+	return func(name string) string { return c.Get(name) }
 }

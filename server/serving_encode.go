@@ -66,6 +66,12 @@ func appendNativeResult(b []byte, r *serving.Result, requestID string) []byte {
 		b = append(b, `,"rule":`...)
 		b = strconv.AppendQuote(b, r.Rule)
 	}
+	if r.Experiment != "" {
+		b = append(b, `,"experiment":`...)
+		b = strconv.AppendQuote(b, r.Experiment)
+		b = append(b, `,"arm":`...)
+		b = strconv.AppendQuote(b, r.Arm)
+	}
 	if r.BatchRows > 0 {
 		b = append(b, `,"batch_rows":`...)
 		b = strconv.AppendInt(b, int64(r.BatchRows), 10)

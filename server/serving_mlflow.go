@@ -57,7 +57,7 @@ func (s *Server) invocations(c *fiber.Ctx) error {
 		return errs.Wrap(errs.Invalid, err, "%s", err.Error())
 	}
 	res, err := s.deps.Serving.Predict(c.UserContext(), serving.Request{
-		Model: name, Alias: alias, Version: version, Input: in, RequestID: requestIDOf(c)})
+		Model: name, Alias: alias, Version: version, Input: in, RequestID: requestIDOf(c), Header: headerOf(c)})
 	if err != nil {
 		return err
 	}

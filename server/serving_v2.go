@@ -129,7 +129,7 @@ func (s *Server) v2Infer(c *fiber.Ctx) error {
 		return errs.Wrap(errs.Invalid, err, "%s", err.Error())
 	}
 	res, err := s.deps.Serving.Predict(c.UserContext(), serving.Request{
-		Model: name, Alias: alias, Version: version, Input: req.Input, RequestID: requestIDOf(c)})
+		Model: name, Alias: alias, Version: version, Input: req.Input, RequestID: requestIDOf(c), Header: headerOf(c)})
 	if err != nil {
 		return err
 	}

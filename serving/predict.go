@@ -218,7 +218,13 @@ func (ep *endpoint) predictExperiment(ctx context.Context, exp *Experiment, req 
 		return nil, err
 	}
 	defer h.release()
-	res, err := ep.predictOn(ctx, h, alias, req, logAs{experiment: exp.ID, arm: arm, always: true})
+	as := logAs{experiment: exp.ID, arm: arm, always: true}
+	if exp.Mode != ModeSplit && !shadow {
+		// A request shadow sampling left out is not part of the
+		// comparison: it is logged as any other request would be.
+		as = logAs{}
+	}
+	res, err := ep.predictOn(ctx, h, alias, req, as)
 	if arm == predlog.ArmAlpha {
 		exp.Counters.Alpha.Add(1)
 	} else {

@@ -95,3 +95,57 @@ func BenchmarkWriteThroughput(b *testing.B) {
 		b.Fatalf("stored %d rows, want %d", rows, b.N)
 	}
 }
+
+// BenchmarkReader is the cost of reading the log back, per entry
+// returned or, for a request id lookup and stats, per entry decoded:
+// streaming a window (dark mode statistics), a page, a lookup, and
+// summarising.
+func BenchmarkReader(b *testing.B) {
+	const n = 100_000
+	db := openDB(b)
+	w := New(db, Options{Capacity: n})
+	for _, e := range realisticEntries(n) {
+		w.Log(e)
+	}
+	if err := w.Close(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	r := NewReader(db)
+	ctx := context.Background()
+	perEntry := func(b *testing.B, entries int) {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*entries), "ns/entry")
+	}
+	b.Run("scan", func(b *testing.B) {
+		for b.Loop() {
+			if err := r.Scan(ctx, Filter{Model: "churn"}, func(*Entry) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perEntry(b, n)
+	})
+	b.Run("page", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := r.Query(ctx, Filter{Model: "churn", Limit: 100}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perEntry(b, 100)
+	})
+	b.Run("request", func(b *testing.B) { // a lookup decodes the lookback
+		id := realisticEntries(1)[0].RequestID
+		for b.Loop() {
+			if page, _, err := r.Query(ctx, Filter{RequestID: id}); err != nil || len(page) != 1 {
+				b.Fatal(len(page), err)
+			}
+		}
+		perEntry(b, n)
+	})
+	b.Run("stats", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := r.Stats(ctx, "churn", time.Time{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perEntry(b, n)
+	})
+}

@@ -8,7 +8,14 @@
 // background loop writes them in batches through the metadata database's
 // single writer. When the queue is full an entry is dropped and counted,
 // never blocking the request. Close flushes every entry Log acknowledged.
-// A Reader pages through the log and summarises it.
+//
+// The log is stored as segments, not a row per prediction: each batch
+// becomes one row of prediction_segments per (model, experiment) in it,
+// its entries packed in a compact binary encoding (segment_codec.go),
+// with the time range as columns for choosing what a read decodes. That
+// keeps the cost of logging every prediction to 1 to 1.5 µs of CPU
+// (BenchmarkWriter). A Reader pages through the log, streams it
+// (Scan) and summarises it, merging segments into time order.
 package predlog
 
 import (
@@ -25,7 +32,7 @@ const (
 	ArmShadow     = "shadow"
 )
 
-// validArm reports whether arm is one the predictions table accepts.
+// validArm reports whether arm is one the log can store.
 func validArm(arm string) bool {
 	switch arm {
 	case ArmNone, ArmProduction, ArmAlpha, ArmShadow:
@@ -36,7 +43,11 @@ func validArm(arm string) bool {
 
 // Entry is one logged prediction.
 type Entry struct {
-	// ID is the row's key, assigned when written; ignored by Log.
+	// ID is the entry's key, assigned when written; ignored by Log. It
+	// is segment_id<<16 | index: the id of the segment row holding the
+	// entry and the entry's position in it (a segment holds at most
+	// 65536). IDs are unique; a segment written later has larger ones,
+	// and within a segment they follow time order.
 	ID int64
 	// RequestID ties the arms of one request and its feedback together.
 	RequestID string

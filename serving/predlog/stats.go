@@ -39,54 +39,50 @@ func (r *Reader) Stats(ctx context.Context, model string, since time.Time) (Stat
 // StatsOf summarises the predictions f selects (its Limit and After are
 // ignored), for per-arm and per-experiment figures.
 //
-// Counts are exact SQL aggregates. Percentiles are computed in Go from
-// the newest MaxLatencySample latencies: SQLite has no percentile
-// aggregate, and an ORDER BY latency in SQL would sort the whole window
-// anyway; the bounded sample keeps a call under a megabyte and is exact
-// whenever the window is smaller than the sample.
+// It decodes the window's segments without building entries. Counts are
+// exact. Percentiles come from the newest MaxLatencySample latencies of
+// the window: the merge reads in time order, so a ring of that size ends
+// up holding the newest; the bound keeps a call under a megabyte, and is
+// exact whenever the window is smaller than the sample.
 func (r *Reader) StatsOf(ctx context.Context, f Filter) (Stats, error) {
-	where, args := f.where()
+	f.Limit, f.After = 0, ""
 	var s Stats
-	err := r.db.Read.QueryRowContext(ctx, r.db.Rebind(`SELECT COUNT(*),
-		COALESCE(SUM(CASE WHEN error IS NOT NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(cache_hit), 0)
-		FROM predictions WHERE `+where), args...).Scan(&s.Count, &s.Errors, &s.CacheHits)
+	p, err := r.plan(ctx, &f)
 	if err != nil {
-		return s, fmt.Errorf("prediction log stats: %w", err)
+		return s, err
+	}
+	var ring []int64
+	next := 0
+	err = r.each(ctx, &p, func(c *segCursor) (bool, error) {
+		e := &c.cur
+		s.Count++
+		cacheHit := e.flags&flagCacheHit != 0
+		if len(e.errText) > 0 {
+			s.Errors++
+		}
+		if cacheHit {
+			s.CacheHits++
+		}
+		if !cacheHit && len(e.rule) == 0 && len(e.errText) == 0 {
+			if len(ring) < MaxLatencySample {
+				ring = append(ring, e.latencyUS)
+			} else {
+				ring[next] = e.latencyUS
+				next = (next + 1) % MaxLatencySample
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("prediction log stats: %w", err)
 	}
 	if s.Count > 0 {
 		s.CacheHitRate = float64(s.CacheHits) / float64(s.Count)
 	}
-	lat, err := r.latencies(ctx, where, args)
-	if err != nil {
-		return s, err
-	}
-	s.LatencySamples = len(lat)
-	s.LatencyP50, s.LatencyP95, s.LatencyP99 = percentile(lat, 0.50), percentile(lat, 0.95), percentile(lat, 0.99)
+	slices.Sort(ring)
+	s.LatencySamples = len(ring)
+	s.LatencyP50, s.LatencyP95, s.LatencyP99 = percentile(ring, 0.50), percentile(ring, 0.95), percentile(ring, 0.99)
 	return s, nil
-}
-
-// latencies reads the newest model-answered latencies, sorted.
-func (r *Reader) latencies(ctx context.Context, where string, args []any) ([]int64, error) {
-	rows, err := r.db.Read.QueryContext(ctx, r.db.Rebind(`SELECT latency_us FROM predictions
-		WHERE `+where+` AND cache_hit = 0 AND rule = '' AND error IS NULL
-		ORDER BY time_us DESC, prediction_id DESC LIMIT ?`), append(args, MaxLatencySample)...)
-	if err != nil {
-		return nil, fmt.Errorf("prediction log latencies: %w", err)
-	}
-	defer rows.Close()
-	var lat []int64
-	for rows.Next() {
-		var us int64
-		if err := rows.Scan(&us); err != nil {
-			return nil, fmt.Errorf("prediction log latencies: %w", err)
-		}
-		lat = append(lat, us)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("prediction log latencies: %w", err)
-	}
-	slices.Sort(lat)
-	return lat, nil
 }
 
 // percentile is the nearest-rank percentile of sorted microseconds.

@@ -19,8 +19,9 @@ type Options struct {
 	// MaxBytes bounds the memory those entries hold (their strings and
 	// JSON plus a fixed overhead each). Default 64 MiB.
 	MaxBytes int64
-	// BatchSize is the most entries written in one transaction; as many
-	// queued entries wake the writer early. Default 512.
+	// BatchSize is the most entries written in one transaction, and so
+	// the most in one segment; as many queued entries wake the writer
+	// early. Default 512.
 	BatchSize int
 	// FlushInterval is the longest an entry waits before the writer
 	// wakes for it. Default 200ms.
@@ -75,11 +76,12 @@ type Writer struct {
 
 	written, dropped, failed atomic.Uint64
 
-	insert    insertSQL
+	seg       segmenter
+	insert    insertStmt
 	retryBase time.Duration // first retry delay; tests shorten it
 }
 
-// New starts a Writer that writes to db's predictions table. Call Close
+// New starts a Writer that writes to db's prediction log. Call Close
 // to flush and stop it.
 func New(db *sqldb.DB, opts Options) *Writer {
 	opts.setDefaults()
@@ -87,7 +89,7 @@ func New(db *sqldb.DB, opts Options) *Writer {
 	w := &Writer{
 		db: db, opts: opts,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		cancel: cancel, insert: newInsertSQL(db), retryBase: 50 * time.Millisecond,
+		cancel: cancel, seg: newSegmenter(), insert: insertStmt{db: db}, retryBase: 50 * time.Millisecond,
 	}
 	go w.run(ctx)
 	return w

@@ -67,10 +67,11 @@ func (w *Writer) flush(ctx context.Context) bool {
 // writeBatch stores one batch, retrying with backoff, then releases its
 // room in the queue whether it was stored or given up.
 func (w *Writer) writeBatch(ctx context.Context, batch []*Entry) {
+	segs := w.seg.build(batch) // once: a retry writes the same bytes
 	var err error
 	delay := w.retryBase
 	for attempt := 1; ; attempt++ {
-		if err = w.insertBatch(ctx, batch); err == nil {
+		if err = w.insertSegments(ctx, segs, w.seg.buf); err == nil {
 			w.written.Add(uint64(len(batch)))
 			break
 		}
@@ -85,6 +86,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*Entry) {
 		}
 		delay = min(2*delay, maxRetryDelay)
 	}
+	w.seg.release()
 	var size int64
 	for _, e := range batch {
 		size += e.size()

@@ -201,7 +201,7 @@ func TestCloseGivesUpWhenContextEnds(t *testing.T) {
 // and its room in the queue is given back.
 func TestFailingBatchIsRetriedThenCounted(t *testing.T) {
 	db := openDB(t)
-	if _, err := db.Write.Exec(`DROP TABLE predictions`); err != nil {
+	if _, err := db.Write.Exec(`DROP TABLE prediction_segments`); err != nil {
 		t.Fatal(err)
 	}
 	w := New(db, Options{FlushInterval: time.Millisecond})
@@ -215,8 +215,8 @@ func TestFailingBatchIsRetriedThenCounted(t *testing.T) {
 	}
 }
 
-// An entry with an unknown arm would fail its whole batch on the table's
-// CHECK constraint, so Log refuses it alone.
+// An entry with an unknown arm cannot be stored (the segment encoding
+// has room for the four arms only), so Log refuses it alone.
 func TestUnknownArmIsRefused(t *testing.T) {
 	db := openDB(t)
 	w := New(db, Options{})
@@ -259,28 +259,53 @@ func TestConcurrentLog(t *testing.T) {
 	})
 	wg.Wait()
 	closeWriter(t, w)
-	var rows, distinct int
-	if err := db.Read.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT request_id) FROM predictions`).Scan(&rows, &distinct); err != nil {
+	ids := map[string]bool{}
+	rows := 0
+	err := NewReader(db).Scan(context.Background(), Filter{}, func(e *Entry) error {
+		rows++
+		ids[e.RequestID] = true
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if rows != workers*each || distinct != workers*each {
+	if distinct := len(ids); rows != workers*each || distinct != workers*each {
 		t.Fatalf("stored %d rows (%d distinct), want %d", rows, distinct, workers*each)
 	}
 }
 
-// Batches larger than one INSERT chunk and not a multiple of it are
-// stored whole.
-func TestBatchesAcrossChunkBoundaries(t *testing.T) {
-	for _, n := range []int{1, chunkRows - 1, chunkRows, chunkRows + 1, 3*chunkRows + 7} {
+// Batches larger than one segment and not a multiple of it are stored
+// whole, cut into full segments and a last partial one.
+func TestBatchesAcrossSegmentBoundaries(t *testing.T) {
+	const segEntries = 64
+	for _, n := range []int{1, segEntries - 1, segEntries, segEntries + 1, 3*segEntries + 7} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			db := openDB(t)
-			w := New(db, Options{BatchSize: 2*chunkRows + 3, FlushInterval: time.Hour})
+			// One batch: only Close wakes the writer.
+			w := New(db, Options{BatchSize: 1000, FlushInterval: time.Hour})
+			w.seg.maxEntries = segEntries // before Log: the loop reads it after Log's lock
 			for i := range n {
 				w.Log(entry(i))
 			}
 			closeWriter(t, w)
 			if rows := countRows(t, db); rows != n {
 				t.Fatalf("stored %d rows, want %d", rows, n)
+			}
+			want := (n + segEntries - 1) / segEntries
+			var segs int
+			if err := db.Read.QueryRow(`SELECT COUNT(*) FROM prediction_segments`).Scan(&segs); err != nil {
+				t.Fatal(err)
+			}
+			if segs != want {
+				t.Fatalf("%d segments, want %d", segs, want)
+			}
+			seen := map[string]bool{}
+			err := NewReader(db).Scan(context.Background(), Filter{}, func(e *Entry) error {
+				seen[e.RequestID] = true
+				return nil
+			})
+			if err != nil || len(seen) != n {
+				t.Fatalf("scan: %v, %d distinct entries, want %d", err, len(seen), n)
 			}
 		})
 	}
