@@ -86,7 +86,8 @@ func (e *Experiment) route(req *Request) (arm string, target Target, shadow bool
 		}
 		return predlog.ArmProduction, e.Production, false
 	default:
-		return predlog.ArmProduction, e.Production, predlog.Sample(e.SampleRate, e.Salt+"\x00"+req.RequestID)
+		sampled := e.SampleRate >= 1 || (e.SampleRate > 0 && predlog.Sample(e.SampleRate, e.Salt+"\x00"+req.RequestID))
+		return predlog.ArmProduction, e.Production, sampled
 	}
 }
 
