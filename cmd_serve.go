@@ -65,6 +65,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Closed after the HTTP server has drained: every prediction a client
 	// was answered for is flushed before the database closes.
 	defer closePredictionLog(predictions, cfg.Server.ShutdownTimeout.Std(), logger)
+	// Listen before the services start: training jobs are told the
+	// address to report their runs to.
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Server.Addr, err)
+	}
+	defer ln.Close()
 	served, err := serving.New(ctx, serving.Options{Config: cfg.Serving, Registry: models, Log: predictions,
 		Shadow: cfg.Live.Shadow, Metrics: reg, Logger: logger})
 	if err != nil {
@@ -77,14 +84,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("start live experiments: %w", err)
 	}
 	defer experimentsLive.Close()
+	training, err := startTraining(ctx, cfg, st, tracking, models, tokens, ln.Addr(), logger)
+	if err != nil {
+		return err
+	}
+	if training != nil {
+		defer training.Close()
+	}
 	srv := server.New(server.Deps{
 		Config: cfg.Config, DB: st.db, Artifacts: st.artifacts, Auth: tokens, Tracking: tracking, Registry: models, Audit: auditLog,
-		Serving: served, Live: experimentsLive, Logger: logger, Metrics: reg, Version: version(), Started: started,
+		Serving: served, Live: experimentsLive, Training: training, Logger: logger, Metrics: reg, Version: version(), Started: started,
 	})
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Server.Addr, err)
-	}
 	fmt.Fprintf(stdout, "paddock %s listening on http://%s (data in %s, started in %s)\n",
 		version(), ln.Addr(), cfg.DataDir, time.Since(started).Round(time.Millisecond))
 	logger.Info("paddock started", "addr", ln.Addr().String(), "version", version(), "data_dir", cfg.DataDir)

@@ -8,6 +8,7 @@ require (
 	github.com/minio/minio-go/v7 v7.4.1
 	github.com/nlpodyssey/gopickle v0.2.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/robfig/cron/v3 v3.0.1
 	github.com/valyala/fasthttp v1.51.0
 	github.com/valyala/fastjson v1.6.4
 	go.yaml.in/yaml/v3 v3.0.5

@@ -24,6 +24,7 @@ type Config struct {
 	Registry  RegistryConfig  `yaml:"registry"`
 	Serving   ServingConfig   `yaml:"serving"`
 	Live      LiveConfig      `yaml:"live"`
+	Training  TrainingConfig  `yaml:"training"`
 }
 
 // ServerConfig configures the HTTP server.
@@ -133,8 +134,9 @@ func Default() *Config {
 			Backend: "local",
 			S3:      S3Config{Bucket: "paddock", Region: "us-east-1"},
 		},
-		Log:     LogConfig{Level: "info", Format: "json", Access: true},
-		Serving: defaultServing(),
-		Live:    defaultLive(),
+		Log:      LogConfig{Level: "info", Format: "json", Access: true},
+		Serving:  defaultServing(),
+		Live:     defaultLive(),
+		Training: defaultTraining(),
 	}
 }

@@ -74,5 +74,6 @@ func (l *Loaded) validate() []Problem {
 	validateRegistry(c.Registry, bad)
 	validateServing(c.Serving, bad)
 	validateLive(c.Live, bad)
+	validateTraining(c.Training, bad)
 	return probs
 }

@@ -44,6 +44,9 @@ func (s *Server) registerRoutes() {
 	if s.deps.Serving != nil {
 		s.registerServing()
 	}
+	if s.deps.Training != nil {
+		s.registerTraining()
+	}
 
 	s.app.Use(s.notFound)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/paddockml/paddock/config"
 	"github.com/paddockml/paddock/experiments"
 	"github.com/paddockml/paddock/registry"
+	"github.com/paddockml/paddock/scheduler"
 	"github.com/paddockml/paddock/serving"
 	"github.com/paddockml/paddock/serving/live"
 	"github.com/paddockml/paddock/sqldb"
@@ -38,8 +39,10 @@ type Deps struct {
 	// Serving answers predictions; nil turns the prediction routes off.
 	Serving *serving.Service
 	// Live runs live experiments and takes feedback; nil turns them off.
-	Live   *live.Manager
-	Logger *slog.Logger
+	Live *live.Manager
+	// Training runs training jobs; nil turns their routes off.
+	Training *scheduler.Scheduler
+	Logger   *slog.Logger
 	// Metrics is the registry /metrics exposes; the server adds its own
 	// HTTP collectors to it.
 	Metrics *prometheus.Registry
