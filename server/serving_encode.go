@@ -36,41 +36,41 @@ func appendNativeResult(b []byte, r *serving.Result, requestID string) []byte {
 	}
 	if p := findOutput(r.Outputs, flavor.OutputProbabilities); p != nil && r.Rule == "" {
 		b = append(b, `,"probabilities":`...)
-		b = codec.AppendTensor(b, p)
+		b = codec.AppendTensorCompact(b, p)
 		if len(r.Signature.Classes) > 0 {
 			b = append(b, `,"classes":[`...)
 			for i, c := range r.Signature.Classes {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = strconv.AppendQuote(b, c)
+				b = codec.AppendString(b, c)
 			}
 			b = append(b, ']')
 		}
 	}
 	b = append(b, `,"model":`...)
-	b = strconv.AppendQuote(b, r.Model)
+	b = codec.AppendString(b, r.Model)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, r.Version, 10)
 	if r.Alias != "" {
 		b = append(b, `,"alias":`...)
-		b = strconv.AppendQuote(b, r.Alias)
+		b = codec.AppendString(b, r.Alias)
 	}
 	b = append(b, `,"request_id":`...)
-	b = strconv.AppendQuote(b, requestID)
+	b = codec.AppendString(b, requestID)
 	b = append(b, `,"latency_ms":`...)
 	b = strconv.AppendFloat(b, float64(r.Latency.Microseconds())/1000, 'f', 3, 64)
 	b = append(b, `,"cache_hit":`...)
 	b = strconv.AppendBool(b, r.CacheHit)
 	if r.Rule != "" {
 		b = append(b, `,"rule":`...)
-		b = strconv.AppendQuote(b, r.Rule)
+		b = codec.AppendString(b, r.Rule)
 	}
 	if r.Experiment != "" {
 		b = append(b, `,"experiment":`...)
-		b = strconv.AppendQuote(b, r.Experiment)
+		b = codec.AppendString(b, r.Experiment)
 		b = append(b, `,"arm":`...)
-		b = strconv.AppendQuote(b, r.Arm)
+		b = codec.AppendString(b, r.Arm)
 	}
 	if r.BatchRows > 0 {
 		b = append(b, `,"batch_rows":`...)
@@ -83,19 +83,19 @@ func appendNativeResult(b []byte, r *serving.Result, requestID string) []byte {
 // else every output by name.
 func appendPredictions(b []byte, r *serving.Result) []byte {
 	if p := findOutput(r.Outputs, flavor.OutputPredictions); p != nil {
-		return codec.AppendTensor(b, p)
+		return codec.AppendTensorCompact(b, p)
 	}
 	if len(r.Answer) == 1 {
-		return codec.AppendTensor(b, &r.Answer[0])
+		return codec.AppendTensorCompact(b, &r.Answer[0])
 	}
 	b = append(b, '{')
 	for i := range r.Outputs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, r.Outputs[i].Name)
+		b = codec.AppendString(b, r.Outputs[i].Name)
 		b = append(b, ':')
-		b = codec.AppendTensor(b, &r.Outputs[i])
+		b = codec.AppendTensorCompact(b, &r.Outputs[i])
 	}
 	return append(b, '}')
 }

@@ -18,9 +18,9 @@ func encodeOutputs(outs []flavor.Tensor) json.RawMessage {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, outs[i].Name)
+		b = codec.AppendString(b, outs[i].Name)
 		b = append(b, ':')
-		b = codec.AppendTensor(b, &outs[i])
+		b = codec.AppendTensorCompact(b, &outs[i])
 	}
 	return append(b, '}')
 }
@@ -53,9 +53,9 @@ func encodeInput(in *codec.Input) json.RawMessage {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, in.Tensors[i].Name)
+		b = codec.AppendString(b, in.Tensors[i].Name)
 		b = append(b, ':')
-		b = codec.AppendTensor(b, &in.Tensors[i])
+		b = codec.AppendTensorCompact(b, &in.Tensors[i])
 	}
 	return append(b, '}')
 }
@@ -73,7 +73,7 @@ func appendCell(b []byte, c *codec.Cell) []byte {
 		}
 		return strconv.AppendFloat(b, c.Num, 'g', -1, 64)
 	case codec.String:
-		return strconv.AppendQuote(b, c.Str)
+		return codec.AppendString(b, c.Str)
 	case codec.Bool:
 		return strconv.AppendBool(b, c.Num != 0)
 	}

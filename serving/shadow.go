@@ -1,12 +1,9 @@
 package serving
 
 import (
-	"context"
 	"runtime"
 	"sync"
 	"time"
-
-	"github.com/paddockml/paddock/serving/predlog"
 )
 
 // shadowPool runs alpha's predictions off the request path: production
@@ -51,34 +48,38 @@ func (p *shadowPool) close() {
 
 func (p *shadowPool) work() {
 	defer p.wg.Done()
+	batch := make([]*shadowJob, 0, maxShadowBatch)
 	for {
 		select {
 		case <-p.stop:
 			return
 		case j := <-p.jobs:
-			p.run(j)
+			batch = p.gather(append(batch[:0], j))
 		}
+		// Jobs of one experiment run together; the queue rarely mixes
+		// experiments, and a mixed batch is split in arrival order.
+		for start := 0; start < len(batch); {
+			end := start + 1
+			for end < len(batch) && batch[end].exp == batch[start].exp {
+				end++
+			}
+			p.runBatch(batch[start:end])
+			start = end
+		}
+		clear(batch)
 	}
 }
 
-func (p *shadowPool) run(j *shadowJob) {
-	ctx, cancel := context.WithTimeout(j.ep.svc.ctx, p.timeout)
-	defer cancel()
-	c, m := j.exp.Counters, j.ep.svc.metrics
-	h, alias, err := j.ep.acquireTarget(ctx, j.exp.Alpha)
-	if err != nil {
-		c.ShadowFailed.Add(1)
-		m.shadowFailed.WithLabelValues(j.exp.ID).Inc()
-		return
+// gather adds the jobs already queued, up to maxShadowBatch, without
+// waiting for more.
+func (p *shadowPool) gather(batch []*shadowJob) []*shadowJob {
+	for len(batch) < maxShadowBatch {
+		select {
+		case j := <-p.jobs:
+			batch = append(batch, j)
+		default:
+			return batch
+		}
 	}
-	defer h.release()
-	req := j.req
-	req.Input = j.input
-	_, err = j.ep.predictOn(ctx, h, alias, &req, logAs{experiment: j.exp.ID, arm: predlog.ArmShadow, always: true})
-	c.Shadowed.Add(1)
-	m.shadowRun.WithLabelValues(j.exp.ID).Inc()
-	if err != nil {
-		c.ShadowFailed.Add(1)
-		m.shadowFailed.WithLabelValues(j.exp.ID).Inc()
-	}
+	return batch
 }

@@ -21,11 +21,16 @@ type jsonStyle struct {
 	// (allow_nan=False), so KServe would fail the request; null keeps the
 	// response valid JSON instead of failing it.
 	nanNull bool
+	// short32 writes float32 values in their shortest float32 digits (0.1f
+	// is 0.1), which is what they mean and a third of the work of the
+	// widened float64 repr; Paddock's own API and log use it.
+	short32 bool
 }
 
 var (
-	mlflowStyle = jsonStyle{comma: ", ", colon: ": ", asciiOnly: true}
-	v2Style     = jsonStyle{comma: ",", colon: ":", nanNull: true}
+	mlflowStyle  = jsonStyle{comma: ", ", colon: ": ", asciiOnly: true}
+	v2Style      = jsonStyle{comma: ",", colon: ":", nanNull: true}
+	compactStyle = jsonStyle{comma: ",", colon: ":", nanNull: true, short32: true}
 )
 
 // appendFloat writes f as Python's repr(float) does, the form both peers
@@ -129,6 +134,13 @@ func surrogates(r rune) (rune, rune) {
 func appendValue(dst []byte, t *flavor.Tensor, i int, st *jsonStyle) []byte {
 	switch t.DType {
 	case flavor.Float32:
+		if st.short32 {
+			f := float64(t.F32[i])
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return append(dst, "null"...)
+			}
+			return strconv.AppendFloat(dst, f, 'g', -1, 32)
+		}
 		// numpy's tolist() widens float32 to a Python float, so both peers
 		// print the float64 repr of the widened value (0.1f is
 		// 0.10000000149011612), not the shortest float32 digits.
