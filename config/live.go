@@ -40,7 +40,8 @@ type ShadowConfig struct {
 	// Queue is the most shadow predictions waiting; beyond it they are
 	// dropped and counted. Default 1024.
 	Queue int `yaml:"queue"`
-	// Workers run shadow predictions; 0 is one per CPU. Default 0.
+	// Workers run shadow predictions; 0 is one per two CPUs (at least
+	// one), so alpha never takes the whole machine. Default 0.
 	Workers int `yaml:"workers"`
 	// Timeout bounds one shadow prediction. Default 2s.
 	Timeout Duration `yaml:"timeout"`

@@ -19,7 +19,9 @@ type shadowPool struct {
 
 func newShadowPool(queue, workers int, timeout time.Duration) *shadowPool {
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		// Half the CPUs at most: alpha's work must leave production the
+		// rest of the machine, and a full queue drops instead of waiting.
+		workers = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	p := &shadowPool{jobs: make(chan *shadowJob, max(queue, 1)), timeout: timeout, stop: make(chan struct{})}
 	for range workers {
