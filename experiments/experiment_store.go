@@ -199,7 +199,10 @@ func (s *Service) setExperimentStage(ctx context.Context, id int64, from, to str
 		if to == StageDeleted {
 			deletedTime = now
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ? AND lifecycle_stage = ?`, to, deletedTime, id, from)
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ? AND lifecycle_stage = ?`, to, deletedTime, id, from); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, experimentInfoSQL, id) // the runs' copies
 		return err
 	})
 }

@@ -136,6 +136,10 @@ type Service struct {
 	generalSearchOnly bool
 	// group queues concurrent log-batch calls into shared transactions.
 	group groupCommitter
+	// stmts holds the write path's prepared statements, docs the read
+	// statement of runs.
+	stmts stmtCache
+	docs  docStmt
 }
 
 // New returns a tracking service on db; now is the clock (nil: time.Now).

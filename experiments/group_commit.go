@@ -33,6 +33,9 @@ type groupCommitter struct {
 }
 
 func (s *Service) commitBatch(ctx context.Context, runID string, b Batch) error {
+	if err := s.prepareWrites(ctx); err != nil { // the leader's transaction uses them
+		return err
+	}
 	p := &pendingBatch{runID: runID, batch: b, done: make(chan error, 1)}
 	g := &s.group
 	g.mu.Lock()
@@ -77,7 +80,7 @@ func (s *Service) commitGroup(group []*pendingBatch) {
 	results := make([]error, len(group))
 	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		for i, p := range group {
-			results[i] = applyBatchSavepoint(ctx, tx, i, p)
+			results[i] = s.applyBatchSavepoint(ctx, tx, i, p)
 		}
 		return nil
 	})
@@ -90,12 +93,12 @@ func (s *Service) commitGroup(group []*pendingBatch) {
 	}
 }
 
-func applyBatchSavepoint(ctx context.Context, tx *sql.Tx, i int, p *pendingBatch) error {
+func (s *Service) applyBatchSavepoint(ctx context.Context, tx *sql.Tx, i int, p *pendingBatch) error {
 	sp := fmt.Sprintf("batch%d", i)
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
 		return err
 	}
-	if err := applyBatch(ctx, tx, p.runID, p.batch); err != nil {
+	if err := s.applyBatch(ctx, tx, p.runID, p.batch); err != nil {
 		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO "+sp); rerr != nil {
 			return rerr
 		}

@@ -17,8 +17,8 @@ func (s *Service) LogInputs(ctx context.Context, runID string, inputs []DatasetI
 			return err
 		}
 	}
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		pk, err := activeRunPK(ctx, tx, runID)
+	return s.runWriteTx(ctx, func(tx *sql.Tx) error {
+		pk, err := s.activeRunPK(ctx, tx, runID)
 		if err != nil {
 			return err
 		}
@@ -31,7 +31,7 @@ func (s *Service) LogInputs(ctx context.Context, runID string, inputs []DatasetI
 				return err
 			}
 		}
-		return nil
+		return s.refreshRunData(ctx, tx, pk, copyInputs)
 	})
 }
 

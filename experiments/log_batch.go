@@ -27,15 +27,15 @@ func (s *Service) LogBatch(ctx context.Context, runID string, b Batch) error {
 }
 
 // applyBatch writes a validated batch inside a transaction.
-func applyBatch(ctx context.Context, tx *sql.Tx, runID string, b Batch) error {
-	pk, err := activeRunPK(ctx, tx, runID)
+func (s *Service) applyBatch(ctx context.Context, tx *sql.Tx, runID string, b Batch) error {
+	pk, err := s.activeRunPK(ctx, tx, runID)
 	if err != nil {
 		return err
 	}
-	if err := insertParams(ctx, tx, pk, runID, b.Params); err != nil {
+	if err := s.insertParams(ctx, tx, pk, runID, b.Params); err != nil {
 		return err
 	}
-	if err := insertMetrics(ctx, tx, pk, b.Metrics); err != nil {
+	if err := s.insertMetrics(ctx, tx, pk, b.Metrics); err != nil {
 		return err
 	}
 	for _, t := range b.Tags {
@@ -45,7 +45,30 @@ func applyBatch(ctx context.Context, tx *sql.Tx, runID string, b Batch) error {
 			}
 		}
 	}
-	return upsertTags(ctx, tx, pk, b.Tags)
+	if err := s.upsertTags(ctx, tx, pk, b.Tags); err != nil {
+		return err
+	}
+	return s.refreshRunData(ctx, tx, pk, b.changes())
+}
+
+// changes are the lists of the run's copy that the batch changes.
+func (b Batch) changes() copyKind {
+	var k copyKind
+	if len(b.Metrics) > 0 {
+		k |= copyMetrics
+	}
+	if len(b.Params) > 0 {
+		k |= copyParams
+	}
+	if len(b.Tags) > 0 {
+		k |= copyTags
+	}
+	for _, t := range b.Tags {
+		if t.Key == TagRunName { // renames the run
+			k |= copyInfo
+		}
+	}
+	return k
 }
 
 // LogMetric logs one metric point.
@@ -111,9 +134,14 @@ func validateBatch(b Batch) error {
 	return nil
 }
 
-func insertParams(ctx context.Context, tx *sql.Tx, pk int64, runID string, params []Param) error {
+const (
+	insertParamSQL = `INSERT INTO params (run_pk, key, value) VALUES (?, ?, ?) ON CONFLICT (run_pk, key) DO NOTHING`
+	paramValueSQL  = `SELECT value FROM params WHERE run_pk = ? AND key = ?`
+)
+
+func (s *Service) insertParams(ctx context.Context, tx *sql.Tx, pk int64, runID string, params []Param) error {
 	for _, p := range params {
-		res, err := tx.ExecContext(ctx, `INSERT INTO params (run_pk, key, value) VALUES (?, ?, ?) ON CONFLICT (run_pk, key) DO NOTHING`, pk, p.Key, p.Value)
+		res, err := s.txExec(ctx, tx, insertParamSQL, pk, p.Key, p.Value)
 		if err != nil {
 			return err
 		}
@@ -121,7 +149,7 @@ func insertParams(ctx context.Context, tx *sql.Tx, pk int64, runID string, param
 			continue
 		}
 		var old string
-		if err := tx.QueryRowContext(ctx, `SELECT value FROM params WHERE run_pk = ? AND key = ?`, pk, p.Key).Scan(&old); err != nil {
+		if err := s.txScan(ctx, tx, paramValueSQL, []any{pk, p.Key}, &old); err != nil {
 			return err
 		}
 		if old != p.Value {
@@ -140,19 +168,23 @@ func storedValue(v float64) (float64, bool) {
 	return v, false
 }
 
-func insertMetrics(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) error {
+func (s *Service) insertMetrics(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) error {
 	if len(metrics) == 0 {
 		return nil
 	}
-	if err := insertBlocks(ctx, tx, pk, metrics); err != nil {
+	if err := s.insertBlocks(ctx, tx, pk, metrics); err != nil {
 		return err
 	}
-	return upsertLatest(ctx, tx, pk, metrics)
+	return s.upsertLatest(ctx, tx, pk, metrics)
 }
+
+const upsertLatestSQL = `INSERT INTO latest_metrics (run_pk, key, value, timestamp, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)
+	ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+	WHERE (excluded.step, excluded.timestamp, excluded.value) >= (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`
 
 // upsertLatest keeps latest_metrics at the largest (step, timestamp,
 // value) per key, MLflow's definition of a metric's latest value.
-func upsertLatest(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) error {
+func (s *Service) upsertLatest(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) error {
 	latest := map[string]Metric{}
 	order := []string{}
 	for _, m := range metrics {
@@ -167,10 +199,7 @@ func upsertLatest(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) e
 	for _, k := range order {
 		m := latest[k]
 		v, isNaN := storedValue(m.Value)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO latest_metrics (run_pk, key, value, timestamp, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
-			WHERE (excluded.step, excluded.timestamp, excluded.value) >= (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
-			pk, k, v, m.Timestamp, m.Step, isNaN); err != nil {
+		if _, err := s.txExec(ctx, tx, upsertLatestSQL, pk, k, v, m.Timestamp, m.Step, isNaN); err != nil {
 			return err
 		}
 	}

@@ -65,8 +65,10 @@ func unpackBlock(key string, data []byte) ([]Metric, error) {
 	return out, nil
 }
 
+const insertBlockSQL = `INSERT INTO metric_blocks (run_pk, key, first_step, last_step, points, data) VALUES (?, ?, ?, ?, ?, ?)`
+
 // insertBlocks appends one block per key of the batch.
-func insertBlocks(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) error {
+func (s *Service) insertBlocks(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) error {
 	byKey := map[string][]Metric{}
 	var keys []string
 	for _, m := range metrics {
@@ -75,19 +77,16 @@ func insertBlocks(ctx context.Context, tx *sql.Tx, pk int64, metrics []Metric) e
 		}
 		byKey[m.Key] = append(byKey[m.Key], m)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO metric_blocks (run_pk, key, first_step, last_step, points, data) VALUES (?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, k := range keys {
-		pts := byKey[k]
-		data := packBlock(pts) // sorts pts
-		if _, err := stmt.ExecContext(ctx, pk, k, pts[0].Step, pts[len(pts)-1].Step, len(pts), data); err != nil {
-			return err
+	return s.txStmt(ctx, tx, insertBlockSQL, func(stmt *sql.Stmt) error {
+		for _, k := range keys {
+			pts := byKey[k]
+			data := packBlock(pts) // sorts pts
+			if _, err := stmt.ExecContext(ctx, pk, k, pts[0].Step, pts[len(pts)-1].Step, len(pts), data); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // readHistory returns up to limit points of one key after the cursor (all

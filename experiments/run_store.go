@@ -61,7 +61,7 @@ func (s *Service) CreateRun(ctx context.Context, req CreateRunRequest) (Run, err
 	}
 	id := newRunID()
 	var pk int64
-	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
+	err := s.runWriteTx(ctx, func(tx *sql.Tx) error {
 		var loc, stage string
 		err := tx.QueryRowContext(ctx, `SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?`, req.ExperimentID).Scan(&loc, &stage)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -79,7 +79,10 @@ func (s *Service) CreateRun(ctx context.Context, req CreateRunRequest) (Run, err
 			return err
 		}
 		tags := append([]Tag{{Key: TagRunName, Value: name}}, req.Tags...)
-		return upsertTags(ctx, tx, pk, tags)
+		if err := s.upsertTags(ctx, tx, pk, tags); err != nil {
+			return err
+		}
+		return s.refreshRunData(ctx, tx, pk, copyAll)
 	})
 	if err != nil {
 		return Run{}, err
@@ -87,10 +90,12 @@ func (s *Service) CreateRun(ctx context.Context, req CreateRunRequest) (Run, err
 	return s.GetRun(ctx, id)
 }
 
-func upsertTags(ctx context.Context, tx *sql.Tx, pk int64, tags []Tag) error {
+const upsertTagSQL = `INSERT INTO tags (run_pk, key, value) VALUES (?, ?, ?)
+	ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value`
+
+func (s *Service) upsertTags(ctx context.Context, tx *sql.Tx, pk int64, tags []Tag) error {
 	for _, t := range tags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tags (run_pk, key, value) VALUES (?, ?, ?)
-			ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value`, pk, t.Key, t.Value); err != nil {
+		if _, err := s.txExec(ctx, tx, upsertTagSQL, pk, t.Key, t.Value); err != nil {
 			return err
 		}
 	}
@@ -107,42 +112,24 @@ func validateTag(t Tag) error {
 	return nil
 }
 
-const runColumns = `r.run_pk, r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage`
-
+// runRow is a run's key and info, as the table reader takes them.
 type runRow struct {
 	pk   int64
 	info RunInfo
 }
 
-func scanRunRow(row interface{ Scan(...any) error }) (runRow, error) {
-	var r runRow
-	var start, end sql.NullInt64
-	err := row.Scan(&r.pk, &r.info.RunID, &r.info.ExperimentID, &r.info.RunName, &r.info.UserID, &r.info.Status,
-		&start, &end, &r.info.ArtifactURI, &r.info.LifecycleStage)
-	if start.Valid {
-		r.info.StartTime = &start.Int64
-	}
-	if end.Valid {
-		r.info.EndTime = &end.Int64
-	}
-	return r, err
-}
-
 // GetRun returns a run with its data, deleted or not.
 func (s *Service) GetRun(ctx context.Context, runID string) (Run, error) {
-	if err := validateRunID(runID); err != nil {
+	pk, err := s.runPK(ctx, runID)
+	if err != nil {
 		return Run{}, err
 	}
-	rr, err := scanRunRow(s.db.Read.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs r WHERE r.run_uuid = ?`, runID))
-	if errors.Is(err, sql.ErrNoRows) {
+	runs, err := s.loadRuns(ctx, []int64{pk})
+	if err != nil {
+		return Run{}, err
+	}
+	if len(runs) == 0 {
 		return Run{}, errs.E(errs.NotFound, "Run with id=%s not found", runID)
-	}
-	if err != nil {
-		return Run{}, err
-	}
-	runs, err := s.loadRunData(ctx, []runRow{rr})
-	if err != nil {
-		return Run{}, err
 	}
 	return runs[0], nil
 }
@@ -161,8 +148,8 @@ func (s *Service) UpdateRun(ctx context.Context, req UpdateRunRequest) (RunInfo,
 	if req.Status != nil && !validStatus(*req.Status) {
 		return RunInfo{}, invalid("Invalid value for parameter 'status': '%s'", *req.Status)
 	}
-	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		pk, err := activeRunPK(ctx, tx, req.RunID)
+	err := s.runWriteTx(ctx, func(tx *sql.Tx) error {
+		pk, err := s.activeRunPK(ctx, tx, req.RunID)
 		if err != nil {
 			return err
 		}
@@ -180,9 +167,12 @@ func (s *Service) UpdateRun(ctx context.Context, req UpdateRunRequest) (RunInfo,
 			if _, err := tx.ExecContext(ctx, `UPDATE runs SET name = ? WHERE run_pk = ?`, *req.RunName, pk); err != nil {
 				return err
 			}
-			return upsertTags(ctx, tx, pk, []Tag{{Key: TagRunName, Value: *req.RunName}})
+			if err := s.upsertTags(ctx, tx, pk, []Tag{{Key: TagRunName, Value: *req.RunName}}); err != nil {
+				return err
+			}
+			return s.refreshRunData(ctx, tx, pk, copyInfo|copyTags)
 		}
-		return nil
+		return s.refreshRunData(ctx, tx, pk, copyInfo)
 	})
 	if err != nil {
 		return RunInfo{}, err
@@ -199,15 +189,17 @@ func validStatus(s string) bool {
 	return false
 }
 
+const activeRunSQL = `SELECT run_pk, lifecycle_stage FROM runs WHERE run_uuid = ?`
+
 // activeRunPK returns the primary key of an active run, or the error
 // MLflow gives when the run is missing or deleted.
-func activeRunPK(ctx context.Context, tx *sql.Tx, runID string) (int64, error) {
+func (s *Service) activeRunPK(ctx context.Context, tx *sql.Tx, runID string) (int64, error) {
 	if err := validateRunID(runID); err != nil {
 		return 0, err
 	}
 	var pk int64
 	var stage string
-	err := tx.QueryRowContext(ctx, `SELECT run_pk, lifecycle_stage FROM runs WHERE run_uuid = ?`, runID).Scan(&pk, &stage)
+	err := s.txScan(ctx, tx, activeRunSQL, []any{runID}, &pk, &stage)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, errs.E(errs.NotFound, "Run with id=%s not found", runID)
 	}
@@ -238,14 +230,17 @@ func (s *Service) setRunStage(ctx context.Context, runID, to string) error {
 	if to == StageDeleted {
 		deleted = s.nowMillis()
 	}
-	res, err := s.db.Write.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?`, to, deleted, runID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.NotFound, "Run with id=%s not found", runID)
-	}
-	return nil
+	return s.runWriteTx(ctx, func(tx *sql.Tx) error {
+		var pk int64
+		err := tx.QueryRowContext(ctx, `UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ? RETURNING run_pk`, to, deleted, runID).Scan(&pk)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.E(errs.NotFound, "Run with id=%s not found", runID)
+		}
+		if err != nil {
+			return err
+		}
+		return s.refreshRunData(ctx, tx, pk, copyInfo)
+	})
 }
 
 // SetTag sets a tag on an active run; mlflow.runName also renames it.
@@ -253,24 +248,29 @@ func (s *Service) SetTag(ctx context.Context, runID string, t Tag) error {
 	if err := validateTag(t); err != nil {
 		return err
 	}
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		pk, err := activeRunPK(ctx, tx, runID)
+	return s.runWriteTx(ctx, func(tx *sql.Tx) error {
+		pk, err := s.activeRunPK(ctx, tx, runID)
 		if err != nil {
 			return err
 		}
+		changed := copyTags
 		if t.Key == TagRunName {
 			if _, err := tx.ExecContext(ctx, `UPDATE runs SET name = ? WHERE run_pk = ?`, t.Value, pk); err != nil {
 				return err
 			}
+			changed |= copyInfo
 		}
-		return upsertTags(ctx, tx, pk, []Tag{t})
+		if err := s.upsertTags(ctx, tx, pk, []Tag{t}); err != nil {
+			return err
+		}
+		return s.refreshRunData(ctx, tx, pk, changed)
 	})
 }
 
 // DeleteTag removes a tag from an active run.
 func (s *Service) DeleteTag(ctx context.Context, runID, key string) error {
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		pk, err := activeRunPK(ctx, tx, runID)
+	return s.runWriteTx(ctx, func(tx *sql.Tx) error {
+		pk, err := s.activeRunPK(ctx, tx, runID)
 		if err != nil {
 			return err
 		}
@@ -281,7 +281,7 @@ func (s *Service) DeleteTag(ctx context.Context, runID, key string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.NotFound, "No tag with name: %s in run with id %s", key, runID)
 		}
-		return nil
+		return s.refreshRunData(ctx, tx, pk, copyTags)
 	})
 }
 

@@ -28,7 +28,8 @@ type RunPage struct {
 
 // SearchRuns finds runs by MLflow's filter language. The filter and order
 // become one SQL query over indexed tables; only the page asked for is
-// read, then its data is loaded with one query per kind.
+// read, and its runs' data is read from their copies while the query
+// runs (page_load.go).
 func (s *Service) SearchRuns(ctx context.Context, req RunSearch) (RunPage, error) {
 	limit, err := pageSize(req.MaxResults, MaxResultsRuns)
 	if err != nil {
@@ -57,23 +58,24 @@ func (s *Service) SearchRuns(ctx context.Context, req RunSearch) (RunPage, error
 	if err != nil {
 		return RunPage{}, err
 	}
-	rows, handled, err := s.metricOrderSearch(ctx, expr, order, q, where, args, limit, offset)
+	load := s.startPageLoad(ctx)
+	handled, err := s.metricOrderSearch(ctx, expr, order, q, where, args, limit, offset, load)
+	if err == nil && !handled {
+		sqlText, sqlArgs := q.Select("r.run_pk", where, args...)
+		err = s.queryKeys(ctx, sqlText+" LIMIT ? OFFSET ?", append(sqlArgs, limit+1, offset), load.add)
+	}
+	runs, more, err := load.finish(err, limit)
 	if err != nil {
 		return RunPage{}, err
 	}
-	if !handled {
-		sqlText, sqlArgs := q.Select(runColumns, where, args...)
-		if rows, err = s.queryRuns(ctx, sqlText+" LIMIT ? OFFSET ?", append(sqlArgs, limit+1, offset)...); err != nil {
-			return RunPage{}, err
-		}
+	page := RunPage{Runs: runs}
+	if runs == nil {
+		page.Runs = []Run{}
 	}
-	page := RunPage{}
-	if len(rows) > limit {
-		rows = rows[:limit]
+	if more {
 		page.NextPageToken = encodeOffset(offset + limit)
 	}
-	page.Runs, err = s.loadRunData(ctx, rows)
-	return page, err
+	return page, nil
 }
 
 type rowScanner func(...any) error

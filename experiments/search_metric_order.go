@@ -15,16 +15,17 @@ import (
 // metric, follow through the general query, which is only consulted when
 // the first segment runs out.
 
-// metricOrderSearch answers a search ordered by one metric clause.
-// ok is false when the request does not have that shape.
+// metricOrderSearch answers a search ordered by one metric clause,
+// adding the page's rows (and one more, if there is one) to page. ok is
+// false when the request does not have that shape.
 func (s *Service) metricOrderSearch(ctx context.Context, expr *filter.Expr, order []filter.Order, full filter.RunQuery,
-	scope string, scopeArgs []any, limit, offset int) (rows []runRow, ok bool, err error) {
+	scope string, scopeArgs []any, limit, offset int, page *pageLoad) (ok bool, err error) {
 	if s.generalSearchOnly || len(order) != 1 || order[0].Entity != filter.Metric {
-		return nil, false, nil
+		return false, nil
 	}
 	base, err := filter.BuildRunQuery(expr, nil) // the filter's joins and conditions only
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	o := order[0]
 	dir := "ASC"
@@ -41,33 +42,37 @@ func (s *Service) metricOrderSearch(ctx context.Context, expr *filter.Expr, orde
 	}
 	args := append(append([]any{}, base.FilterJoinArgs()...), o.Key)
 	args = append(append(args, scopeArgs...), base.Args...)
-	q := "SELECT " + runColumns + " FROM " + from + " WHERE " + where +
+	q := "SELECT r.run_pk FROM " + from + " WHERE " + where +
 		" ORDER BY om.value " + dir + ", r.start_time DESC NULLS LAST, r.run_uuid LIMIT ? OFFSET ?"
-	if rows, err = s.queryRuns(ctx, q, append(args, limit+1, offset)...); err != nil {
-		return nil, true, err
+	if err := s.queryKeys(ctx, q, append(args, limit+1, offset), page.add); err != nil {
+		return true, err
 	}
-	if len(rows) > limit {
-		return rows, true, nil
+	got := page.count()
+	if got > limit {
+		return true, nil
 	}
 	// The first segment ran out: continue with NaN, then missing values.
-	countA := offset + len(rows)
-	if len(rows) == 0 && offset > 0 {
+	countA := offset + got
+	if got == 0 && offset > 0 {
 		if err := s.db.Read.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+from+" WHERE "+where, args...).Scan(&countA); err != nil {
-			return nil, true, err
+			return true, err
 		}
 	}
 	rest := "(o1.run_pk IS NULL OR o1.is_nan = 1) AND " + scope
-	restQ, restArgs := full.Select(runColumns, rest, scopeArgs...)
-	more, err := s.queryRuns(ctx, restQ+" LIMIT ? OFFSET ?", append(restArgs, limit+1-len(rows), max(0, offset-countA))...)
-	return append(rows, more...), true, err
+	restQ, restArgs := full.Select("r.run_pk", rest, scopeArgs...)
+	return true, s.queryKeys(ctx, restQ+" LIMIT ? OFFSET ?", append(restArgs, limit+1-got, max(0, offset-countA)), page.add)
 }
 
-func (s *Service) queryRuns(ctx context.Context, q string, args ...any) ([]runRow, error) {
-	var rows []runRow
-	err := s.eachRow(ctx, q, args, func(scan func(...any) error) error {
-		r, err := scanRunRow(rowScanner(scan))
-		rows = append(rows, r)
+// queryKeys runs a query for run keys and hands each to add. Searches
+// select the key alone: every column the driver returns costs, and the
+// runs are read by key afterwards (run_data.go).
+func (s *Service) queryKeys(ctx context.Context, q string, args []any, add func(int64)) error {
+	return s.eachRow(ctx, q, args, func(scan func(...any) error) error {
+		var pk int64
+		err := scan(&pk)
+		if err == nil {
+			add(pk)
+		}
 		return err
 	})
-	return rows, err
 }

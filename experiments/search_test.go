@@ -14,8 +14,14 @@ import (
 
 func newTestService(t testing.TB) *Service {
 	t.Helper()
+	return openTestService(t, filepath.Join(t.TempDir(), "t.db"))
+}
+
+// openTestService opens (creating and migrating) the database at path.
+func openTestService(t testing.TB, path string) *Service {
+	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.OpenSQLite(ctx, filepath.Join(t.TempDir(), "t.db"), sqldb.SQLiteOptions{})
+	db, err := sqldb.OpenSQLite(ctx, path, sqldb.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
