@@ -60,6 +60,24 @@ func (t *Tensor) Len() int {
 	return n
 }
 
+// Allocate gives t zeroed data for its shape: the slice of its DType, or
+// float64 (and DType Float64) for a dtype it does not know.
+func (t *Tensor) Allocate() {
+	n := t.Len()
+	switch t.DType {
+	case Float32:
+		t.F32 = make([]float32, n)
+	case Int64:
+		t.I64 = make([]int64, n)
+	case String:
+		t.Str = make([]string, n)
+	case Bool:
+		t.Bool = make([]bool, n)
+	default:
+		t.DType, t.F64 = Float64, make([]float64, n)
+	}
+}
+
 // TensorSpec describes one input or output of a model. A dimension of -1
 // is dynamic (usually the batch dimension).
 type TensorSpec struct {

@@ -79,25 +79,36 @@ func (s *Scheduler) advance(ctx context.Context, j *job, js *jobState, to, now t
 	return j.next(to)
 }
 
+// pollDue advances a trigger's poll time when it is due and then reads
+// the job's state; ok is false when it is not due yet or the state
+// cannot be read. next is when to look again.
+func (s *Scheduler) pollDue(ctx context.Context, j *job, at *time.Time, every time.Duration, now time.Time) (next time.Time, js *jobState, ok bool) {
+	s.mu.Lock()
+	due := !now.Before(*at)
+	if due {
+		*at = now.Add(every)
+	}
+	next = *at
+	s.mu.Unlock()
+	if !due {
+		return next, nil, false
+	}
+	js, err := s.state(ctx, j, now)
+	if err != nil {
+		s.log.Error("training: read job state", "job", j.name, "err", err)
+		return next, nil, false
+	}
+	return next, js, true
+}
+
 // checkData fires a job whose watched data changed since it last looked
 // and returns when to look next. The first look records the digest only.
 func (s *Scheduler) checkData(ctx context.Context, j *job, now time.Time) time.Time {
 	if !j.watchesData() {
 		return time.Time{}
 	}
-	s.mu.Lock()
-	due := !now.Before(j.nextDataPoll)
-	if due {
-		j.nextDataPoll = now.Add(j.cfg.Triggers.NewData.Poll.Std())
-	}
-	next := j.nextDataPoll
-	s.mu.Unlock()
-	if !due {
-		return next
-	}
-	js, err := s.state(ctx, j, now)
-	if err != nil {
-		s.log.Error("training: read job state", "job", j.name, "err", err)
+	next, js, ok := s.pollDue(ctx, j, &j.nextDataPoll, j.cfg.Triggers.NewData.Poll.Std(), now)
+	if !ok {
 		return next
 	}
 	digest, err := s.dataDigest(ctx, j.cfg.Triggers.NewData)
@@ -131,19 +142,8 @@ func (s *Scheduler) checkFeedback(ctx context.Context, j *job, now time.Time) ti
 	if !j.watchesFeedback() {
 		return time.Time{}
 	}
-	s.mu.Lock()
-	due := !now.Before(j.nextFeedbackPoll)
-	if due {
-		j.nextFeedbackPoll = now.Add(j.cfg.Triggers.Feedback.Poll.Std())
-	}
-	next := j.nextFeedbackPoll
-	s.mu.Unlock()
-	if !due {
-		return next
-	}
-	js, err := s.state(ctx, j, now)
-	if err != nil {
-		s.log.Error("training: read job state", "job", j.name, "err", err)
+	next, js, ok := s.pollDue(ctx, j, &j.nextFeedbackPoll, j.cfg.Triggers.Feedback.Poll.Std(), now)
+	if !ok {
 		return next
 	}
 	if !js.feedbackMark.Valid {

@@ -138,22 +138,10 @@ func zeroInputs(sig flavor.Signature) []flavor.Tensor {
 			}
 		}
 		t := flavor.Tensor{Name: in.Name, DType: in.DType, Shape: shape}
-		n := t.Len()
-		if n > 1<<20 {
+		if t.Len() > 1<<20 {
 			return nil
 		}
-		switch in.DType {
-		case flavor.Float32:
-			t.F32 = make([]float32, n)
-		case flavor.Int64:
-			t.I64 = make([]int64, n)
-		case flavor.String:
-			t.Str = make([]string, n)
-		case flavor.Bool:
-			t.Bool = make([]bool, n)
-		default:
-			t.DType, t.F64 = flavor.Float64, make([]float64, n)
-		}
+		t.Allocate()
 		out[i] = t
 	}
 	return out

@@ -75,20 +75,27 @@ func registerModel(ctx context.Context, s *server, modelFile string) error {
 		return err
 	}
 	auth := map[string]string{"Authorization": "Bearer " + adminToken}
-	steps := []struct {
-		method, path string
-		headers      map[string]string
-		body         []byte
-	}{
+	return runSteps(ctx, s, "register model", []step{
 		{"PUT", "/api/2.0/mlflow-artifacts/artifacts/" + artifactPath + "/model.json", auth, model},
 		{"POST", "/api/models", paddockHeaders, []byte(`{"name":"` + modelName + `"}`)},
 		{"POST", "/api/models/" + modelName + "/versions", paddockHeaders,
 			[]byte(`{"source":"mlflow-artifacts:/` + artifactPath + `"}`)},
 		{"PUT", "/api/models/" + modelName + "/aliases/production", paddockHeaders, []byte(`{"version":1}`)},
-	}
+	})
+}
+
+// step is one HTTP call of a set-up sequence.
+type step struct {
+	method, path string
+	headers      map[string]string
+	body         []byte
+}
+
+// runSteps makes the calls in order, stopping at the first failure.
+func runSteps(ctx context.Context, s *server, what string, steps []step) error {
 	for _, st := range steps {
 		if _, err := call(ctx, st.method, s.url(st.path), st.headers, st.body); err != nil {
-			return fmt.Errorf("register model: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	return nil
@@ -183,24 +190,14 @@ func registerAlpha(ctx context.Context, s *server, modelFile string) error {
 		return err
 	}
 	auth := map[string]string{"Authorization": "Bearer " + adminToken}
-	steps := []struct {
-		method, path string
-		headers      map[string]string
-		body         []byte
-	}{
+	return runSteps(ctx, s, "register alpha", []step{
 		{"PUT", "/api/2.0/mlflow-artifacts/artifacts/" + artifactPath + "-alpha/model.json", auth, model},
 		{"POST", "/api/models/" + modelName + "/versions", paddockHeaders,
 			[]byte(`{"source":"mlflow-artifacts:/` + artifactPath + `-alpha"}`)},
 		{"PUT", "/api/models/" + modelName + "/aliases/alpha", paddockHeaders, []byte(`{"version":2}`)},
 		{"PUT", "/api/live/experiments/" + shadowExperiment, paddockHeaders,
 			[]byte(`{"model":"` + modelName + `","mode":"shadow","sample_rate":1}`)},
-	}
-	for _, st := range steps {
-		if _, err := call(ctx, st.method, s.url(st.path), st.headers, st.body); err != nil {
-			return fmt.Errorf("register alpha: %w", err)
-		}
-	}
-	return nil
+	})
 }
 
 // shadowCounters reads how many shadow predictions ran and were dropped.
