@@ -52,8 +52,13 @@ training:
 
 	again := startAt(t, dir, nil, "--config", cfg)
 	runs := trainingRuns(t, again, "slow")
-	if len(runs) != 1 || runs[0].Status != "FAILED" || !strings.Contains(runs[0].Reason, "Paddock stopped") {
-		_, detail := api(t, again, "GET", fmt.Sprintf("/api/training/runs/%d", runs[0].ID), again.Admin, nil)
+	if len(runs) != 1 {
+		t.Fatalf("runs after the restart: %+v", runs)
+	}
+	_, detail := api(t, again, "GET", fmt.Sprintf("/api/training/runs/%d", runs[0].ID), again.Admin, nil)
+	var r trainingRun
+	decode(t, detail, &r)
+	if r.Status != "FAILED" || !strings.Contains(r.Reason, "Paddock stopped") {
 		t.Fatalf("after the restart the run must be failed, saying why: %s", detail)
 	}
 }
