@@ -68,7 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.wrk.Threads, "threads", 2, "wrk threads")
 	fs.IntVar(&o.wrk.Connections, "connections", 32, "wrk connections")
 	fs.DurationVar(&o.wrk.Duration, "duration", 10*time.Second, "measured wrk run per server")
-	fs.IntVar(&o.repeats, "repeats", 1, "measured wrk runs per server; the best is kept")
+	fs.IntVar(&o.repeats, "repeats", 1, "measured rounds (each loads every server once, in turn); each server's best run is kept")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "wrk warm-up run per server, not measured")
 	fs.StringVar(&o.bin, "paddock-bin", "", "measure this paddock binary instead of building the repository")
 	fs.StringVar(&o.fixture, "fixture", defaultFixture(), "XGBoost fixture directory (model.json, inputs.json, expected.json)")
@@ -111,10 +111,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	b := &bench{opts: o, fx: fx, dir: dir, log: stderr}
+	defer b.stopAll()
 	for _, name := range o.only {
 		if err := b.measure(ctx, name); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+	}
+	if err := b.measureRounds(ctx); err != nil {
+		return err
 	}
 	rep := newReport(o, fx, b.results)
 	if o.jsonOut {
@@ -123,13 +127,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return rep.writeTable(stdout)
 }
 
-// bench runs the servers one at a time and collects their results.
+// bench starts every server, then measures them in rounds (each round
+// loads every server once, in turn) and collects their results.
 type bench struct {
 	opts    options
 	fx      fixture
 	dir     string
 	log     io.Writer
 	results []result
+	targets []*target
+	stops   []func()
+}
+
+// target is one server to load, and what to check once it was loaded.
+type target struct {
+	name  string
+	l     load
+	after func(*result) error
 }
 
 // result is one server's measurement.
@@ -162,7 +176,7 @@ func (b *bench) measureFloor(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer s.stop()
+	b.stops = append(b.stops, s.stop)
 	return b.load(ctx, "floor", s.url("/predict"), b.fx.paddockBody, paddockHeaders)
 }
 
@@ -178,8 +192,8 @@ func (b *bench) measurePeer(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		b.stops = append(b.stops, s.stop)
 		err = b.load(ctx, v.name, s.url("/invocations"), b.fx.peerBody, peerHeaders)
-		s.stop()
 		if err != nil {
 			return err
 		}
@@ -215,7 +229,7 @@ func (b *bench) measureShadow(ctx context.Context, bin string) error {
 	if err != nil {
 		return err
 	}
-	defer s.stop()
+	b.stops = append(b.stops, s.stop)
 	if err := registerModel(ctx, s, b.fx.modelFile); err != nil {
 		return err
 	}
@@ -229,12 +243,14 @@ func (b *bench) measureShadow(ctx context.Context, bin string) error {
 	if err := b.load(ctx, namePaddockShadow, s.url(predictPath), b.fx.paddockBody, paddockHeaders); err != nil {
 		return err
 	}
-	last := &b.results[len(b.results)-1]
-	shadowed, dropped, err := shadowCounters(ctx, s)
-	if err != nil {
-		return err
-	}
-	last.Note = fmt.Sprintf("alpha answered %d requests in the shadow, %d dropped under load", shadowed, dropped)
+	b.after(func(r *result) error {
+		shadowed, dropped, err := shadowCounters(ctx, s)
+		if err != nil {
+			return err
+		}
+		r.Note = fmt.Sprintf("alpha answered %d requests in the shadow, %d dropped under load", shadowed, dropped)
+		return nil
+	})
 	return nil
 }
 
@@ -247,7 +263,7 @@ func (b *bench) measurePaddockOnce(ctx context.Context, bin string, logAll bool)
 	if err != nil {
 		return err
 	}
-	defer s.stop()
+	b.stops = append(b.stops, s.stop)
 	if err := registerModel(ctx, s, b.fx.modelFile); err != nil {
 		return err
 	}
@@ -258,16 +274,19 @@ func (b *bench) measurePaddockOnce(ctx context.Context, bin string, logAll bool)
 		return err
 	}
 	if logAll {
-		b.checkLogged(ctx, s)
+		b.after(func(r *result) error { b.checkLogged(ctx, s, r); return nil })
 		return nil
 	}
 	// With the log off nothing may be written, or the two runs do not
 	// compare what they claim to.
-	c, err := drainedLogCounters(ctx, s)
-	if err == nil && c.written+c.dropped > 0 {
-		err = fmt.Errorf("%.0f predictions logged with sample_rate 0", c.written+c.dropped)
-	}
-	return err
+	b.after(func(*result) error {
+		c, err := drainedLogCounters(ctx, s)
+		if err == nil && c.written+c.dropped > 0 {
+			err = fmt.Errorf("%.0f predictions logged with sample_rate 0", c.written+c.dropped)
+		}
+		return err
+	})
+	return nil
 }
 
 // checkLogged notes beside the 100% run how many predictions the log
@@ -275,8 +294,7 @@ func (b *bench) measurePaddockOnce(ctx context.Context, bin string, logAll bool)
 // dropped prediction means the log-on figure flatters the log, so it is
 // warned about; a missing query API only warns too, since it may not
 // exist yet.
-func (b *bench) checkLogged(ctx context.Context, s *server) {
-	last := &b.results[len(b.results)-1]
+func (b *bench) checkLogged(ctx context.Context, s *server, last *result) {
 	var notes []string
 	warn := func(msg string) {
 		notes = append(notes, msg)
@@ -318,42 +336,70 @@ func logProblem(ctx context.Context, s *server) string {
 	return "GET /api/predictions listed no predictions after 5 s"
 }
 
-// load warms a server up with wrk, then measures it -repeats times and
-// keeps the run with the highest throughput (on a shared machine the
-// best run is the least disturbed one). Any answer under load that is
-// not 2xx, in the warm-up too, fails the benchmark.
-func (b *bench) load(ctx context.Context, name, url string, body []byte, headers map[string]string) error {
+// load registers a server to measure; measureRounds loads it.
+func (b *bench) load(_ context.Context, name, url string, body []byte, headers map[string]string) error {
 	l := b.opts.wrk
 	l.URL, l.Body, l.Headers = url, body, headers
-	warm := l
-	warm.Duration = b.opts.warmup
-	fmt.Fprintf(b.log, "%s: warm-up %s, then %d × %s with %d threads and %d connections\n",
-		name, durationArg(warm.Duration), b.opts.repeats, durationArg(l.Duration), l.Threads, l.Connections)
-	var best wrkResult
-	for i := range b.opts.repeats + 1 {
-		run := l
-		if i == 0 {
-			run = warm
-		}
-		r, err := runWrk(ctx, b.dir, run)
-		if err != nil {
-			return err
-		}
-		if r.Non2xx > 0 {
-			return fmt.Errorf("%d of %d answers under load were not 2xx", r.Non2xx, r.Requests)
-		}
-		if i > 0 && r.RPS > best.RPS {
-			best = r
-		}
-	}
-	if best.SocketErrors > 0 {
-		fmt.Fprintf(b.log, "warning: %s: %d socket errors under load\n", name, best.SocketErrors)
-	}
-	b.results = append(b.results, result{
-		Name: name, RPS: best.RPS, Requests: best.Requests, Non2xx: best.Non2xx, SocketErrors: best.SocketErrors,
-		P50MS: ms(best.P50), P99MS: ms(best.P99),
-	})
+	b.targets = append(b.targets, &target{name: name, l: l})
 	return nil
+}
+
+// after sets what to check on the last registered server once measured.
+func (b *bench) after(f func(*result) error) { b.targets[len(b.targets)-1].after = f }
+
+// measureRounds warms every server up, then runs -repeats rounds, each
+// loading every server once in turn, and keeps each server's run with
+// the highest throughput. Interleaving means a neighbour's load on the
+// shared machine falls on every server alike instead of on whichever was
+// being measured then, so the ratios compare like with like. Any answer
+// under load that is not 2xx, in the warm-up too, fails the benchmark.
+func (b *bench) measureRounds(ctx context.Context) error {
+	best := make([]wrkResult, len(b.targets))
+	for round := range b.opts.repeats + 1 {
+		for i, tg := range b.targets {
+			run := tg.l
+			if round == 0 {
+				run.Duration = b.opts.warmup
+				fmt.Fprintf(b.log, "%s: warm-up %s\n", tg.name, durationArg(run.Duration))
+			} else {
+				fmt.Fprintf(b.log, "%s: round %d of %d, %s with %d threads and %d connections\n",
+					tg.name, round, b.opts.repeats, durationArg(run.Duration), run.Threads, run.Connections)
+			}
+			r, err := runWrk(ctx, b.dir, run)
+			if err != nil {
+				return fmt.Errorf("%s: %w", tg.name, err)
+			}
+			if r.Non2xx > 0 {
+				return fmt.Errorf("%s: %d of %d answers under load were not 2xx", tg.name, r.Non2xx, r.Requests)
+			}
+			if round > 0 && r.RPS > best[i].RPS {
+				best[i] = r
+			}
+		}
+	}
+	for i, tg := range b.targets {
+		r := best[i]
+		if r.SocketErrors > 0 {
+			fmt.Fprintf(b.log, "warning: %s: %d socket errors under load\n", tg.name, r.SocketErrors)
+		}
+		b.results = append(b.results, result{
+			Name: tg.name, RPS: r.RPS, Requests: r.Requests, Non2xx: r.Non2xx, SocketErrors: r.SocketErrors,
+			P50MS: ms(r.P50), P99MS: ms(r.P99),
+		})
+		if tg.after != nil {
+			if err := tg.after(&b.results[len(b.results)-1]); err != nil {
+				return fmt.Errorf("%s: %w", tg.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// stopAll stops every server started.
+func (b *bench) stopAll() {
+	for _, stop := range b.stops {
+		stop()
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
