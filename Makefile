@@ -3,12 +3,16 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.buildVersion=$(VERSION)
 GO ?= go
 
-.PHONY: build run test generate lint bench clean
+.PHONY: build assets run test generate lint bench clean
 
-## build: a static binary without cgo at bin/paddock
-build:
+## build: a static binary without cgo at bin/paddock, dashboard assets embedded
+build: assets
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/paddock .
 	@touch bin/.data-placeholder
+
+## assets: fetch the dashboard's pinned browser assets into ui/static/vendor
+assets:
+	scripts/assets.sh
 
 ## run: start Paddock on its embedded defaults (SQLite + local artifacts)
 run:

@@ -4,6 +4,8 @@
 #   python3-numpy        the python worker flavor's tests
 #   python3-xgboost, python3-sklearn, python3-torch, python3-onnx, python3-pandas
 #                        regenerating model fixtures and the peer side of benchmarks
+# PADDOCK_DEPS_EXTRA adds packages; scripts/test.sh adds the browser ones
+# (PADDOCK_BROWSER_PACKAGES, default chromium) for the dashboard's tests.
 set -euo pipefail
 
 packages=(python3-numpy python3-xgboost python3-sklearn python3-pandas)

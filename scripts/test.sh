@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # test.sh runs Paddock's whole test suite on this machine: it installs
-# what the tests need (Debian packages, a MinIO server built from source,
-# both cached), starts MinIO on loopback, then runs formatting and vet
-# checks, the generated-code check, every Go test with the race detector,
-# and a short run of every fuzz target. `make test` and .ci/run call it.
+# what the tests need (Debian packages with chromium, a MinIO server built
+# from source, the dashboard's pinned browser assets, all cached), starts
+# MinIO on loopback, then runs formatting and vet checks, the
+# generated-code check, every Go test with the race detector, and a short
+# run of every fuzz target. `make test` and .ci/run call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
-scripts/deps.sh
+# The dashboard's browser tests drive Debian's chromium.
+PADDOCK_DEPS_EXTRA="${PADDOCK_DEPS_EXTRA:-} ${PADDOCK_BROWSER_PACKAGES:-chromium}" scripts/deps.sh
+# Pinned, integrity-checked htmx and uPlot, embedded into the binary.
+scripts/assets.sh
 scripts/minio.sh install >/dev/null
 
 step "MinIO on loopback"

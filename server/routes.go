@@ -48,6 +48,7 @@ func (s *Server) registerRoutes() {
 		s.registerTraining()
 	}
 
+	s.registerUI()
 	s.app.Use(s.notFound)
 }
 

@@ -136,7 +136,7 @@ func StatusPage(v StatusView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</tbody></table><p>API: <code>/api/</code> · probes: <a href=\"/healthz\">/healthz</a>, <a href=\"/readyz\">/readyz</a> · metrics: <a href=\"/metrics\">/metrics</a></p></main></body></html>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</tbody></table><p><a href=\"/ui/\" data-testid=\"dashboard-link\">Open the dashboard</a></p><p>API: <code>/api/</code> · probes: <a href=\"/healthz\">/healthz</a>, <a href=\"/readyz\">/readyz</a> · metrics: <a href=\"/metrics\">/metrics</a></p></main></body></html>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
