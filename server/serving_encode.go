@@ -23,14 +23,7 @@ func appendNativeResult(b []byte, r *serving.Result, requestID string) []byte {
 	b = append(b, `{"predictions":`...)
 	switch {
 	case r.Rule != "":
-		b = append(b, '[')
-		for i, o := range r.RuleOutputs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, o...)
-		}
-		b = append(b, ']')
+		b = r.AppendRuleOutputs(b)
 	default:
 		b = appendPredictions(b, r)
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -65,8 +64,7 @@ func (s *Server) invocations(c *fiber.Ctx) error {
 	buf := getBuf()
 	defer putBuf(buf)
 	if res.Rule != "" {
-		*buf = append(append(*buf, `{"predictions":`...), joinJSON(res.RuleOutputs)...)
-		*buf = append(*buf, '}')
+		*buf = append(res.AppendRuleOutputs(append(*buf, `{"predictions":`...)), '}')
 	} else {
 		*buf = codec.AppendMLflow(*buf, res.Answer)
 	}
@@ -84,17 +82,6 @@ func mediaTypeMessage(ct string, err error) string {
 		return strings.TrimPrefix(err.Error(), codec.ErrMediaType.Error()+": ")
 	}
 	return fmt.Sprintf("This predictor only supports the following content types: Types: %s. Got '%s'.", scoringContentTypes, ct)
-}
-
-func joinJSON(parts []json.RawMessage) []byte {
-	b := []byte{'['}
-	for i, p := range parts {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, p...)
-	}
-	return append(b, ']')
 }
 
 // scoringCodes maps Paddock's codes to what MLflow's scoring server

@@ -170,12 +170,13 @@ func (b *batcher) run(batch []*job) {
 }
 
 func (b *batcher) runMany(jobs []*job) {
-	parts := make([][]flavor.Tensor, len(jobs))
+	inputs := make([][]flavor.Tensor, len(jobs))
+	rows := make([]int, len(jobs))
 	total := 0
 	for i, j := range jobs {
-		parts[i], total = j.inputs, total+j.rows
+		inputs[i], rows[i], total = j.inputs, j.rows, total+j.rows
 	}
-	joined, err := codec.ConcatRows(parts)
+	joined, err := codec.ConcatRows(inputs)
 	if err != nil { // inputs that do not stack: answer one by one
 		for _, j := range jobs {
 			b.run([]*job{j})
@@ -191,19 +192,32 @@ func (b *batcher) runMany(jobs []*job) {
 	if err == nil {
 		err = checkBatchOutputs(out, total)
 	}
-	off := 0
-	for _, j := range jobs {
+	var parts [][]flavor.Tensor
+	if err == nil {
+		parts = splitRows(out, rows)
+	}
+	for i, j := range jobs {
 		if err != nil {
 			j.done <- jobResult{err: err, batch: total}
 			continue
 		}
+		j.done <- jobResult{outs: parts[i], batch: total}
+	}
+}
+
+// splitRows cuts the outputs of a joined prediction back into each
+// request's rows, in order; rows are the requests' row counts.
+func splitRows(out []flavor.Tensor, rows []int) [][]flavor.Tensor {
+	parts := make([][]flavor.Tensor, len(rows))
+	off := 0
+	for i, r := range rows {
 		mine := make([]flavor.Tensor, len(out))
 		for k := range out {
-			mine[k] = codec.SliceRows(&out[k], off, off+j.rows)
+			mine[k] = codec.SliceRows(&out[k], off, off+r)
 		}
-		off += j.rows
-		j.done <- jobResult{outs: mine, batch: total}
+		parts[i], off = mine, off+r
 	}
+	return parts
 }
 
 func latestDeadline(jobs []*job) time.Duration {

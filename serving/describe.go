@@ -29,16 +29,7 @@ func (s *Service) Describe(ctx context.Context, model, alias string, version int
 	if err != nil {
 		return Description{}, err
 	}
-	var h *handle
-	if version > 0 {
-		alias = ""
-		h, err = ep.acquireVersion(ctx, version)
-	} else {
-		if alias == "" {
-			alias = s.cfg.DefaultAlias
-		}
-		h, err = ep.acquireAlias(ctx, alias)
-	}
+	h, alias, err := ep.acquireTarget(ctx, s.target(alias, version))
 	if err != nil {
 		return Description{}, err
 	}

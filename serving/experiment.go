@@ -3,7 +3,6 @@ package serving
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"strconv"
 	"sync/atomic"
 
@@ -81,7 +80,9 @@ func (s *Service) ExperimentOf(model string) *Experiment {
 func (e *Experiment) route(req *Request) (arm string, target Target, shadow bool) {
 	switch e.Mode {
 	case ModeSplit:
-		if bucket(e.Salt, e.key(req)) < e.AlphaPercent/100 {
+		// The same salted hash as the shadow sampling: a key lands in the
+		// same bucket every time, and two salts bucket keys independently.
+		if predlog.Sample(e.AlphaPercent/100, e.Salt+"\x00"+e.key(req)) {
 			return predlog.ArmAlpha, e.Alpha, false
 		}
 		return predlog.ArmProduction, e.Production, false
@@ -108,25 +109,20 @@ func (e *Experiment) key(req *Request) string {
 	return req.RequestID
 }
 
-// bucket maps a salted key to [0, 1) uniformly: the same key always
-// lands in the same bucket of one experiment, and two salts bucket keys
-// independently.
-func bucket(salt, key string) float64 {
-	h := fnv.New64a()
-	h.Write([]byte(salt))
-	h.Write([]byte{0})
-	h.Write([]byte(key))
-	x := h.Sum64()
-	// FNV's low bits are weak for short keys; finish with SplitMix64.
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return float64(x>>11) / (1 << 53)
+// target is what a request addresses: a version by number, else an
+// alias, the default alias when it names none.
+func (s *Service) target(alias string, version int64) Target {
+	if version > 0 {
+		return Target{Version: version}
+	}
+	if alias == "" {
+		alias = s.cfg.DefaultAlias
+	}
+	return Target{Alias: alias}
 }
 
-// acquireTarget resolves an arm's version.
+// acquireTarget resolves a target's version, with a reference the caller
+// releases, and the alias it answers as ("" for a version by number).
 func (ep *endpoint) acquireTarget(ctx context.Context, t Target) (*handle, string, error) {
 	if t.Version > 0 {
 		h, err := ep.acquireVersion(ctx, t.Version)

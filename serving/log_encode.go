@@ -80,10 +80,12 @@ func appendCell(b []byte, c *codec.Cell) []byte {
 	return append(b, "null"...)
 }
 
-// joinRaw writes rule answers as one JSON list.
-func joinRaw(parts []json.RawMessage) json.RawMessage {
-	b := []byte{'['}
-	for i, p := range parts {
+// AppendRuleOutputs appends the rule answers of a request, one per row,
+// as a JSON list: what every protocol returns and the log keeps when a
+// rule answered instead of the model.
+func (r *Result) AppendRuleOutputs(b []byte) []byte {
+	b = append(b, '[')
+	for i, p := range r.RuleOutputs {
 		if i > 0 {
 			b = append(b, ',')
 		}

@@ -89,17 +89,7 @@ func (s *Service) Predict(ctx context.Context, req Request) (*Result, error) {
 			return ep.predictExperiment(ctx, exp, &req)
 		}
 	}
-	alias := req.Alias
-	var h *handle
-	if req.Version > 0 {
-		alias = ""
-		h, err = ep.acquireVersion(ctx, req.Version)
-	} else {
-		if alias == "" {
-			alias = s.cfg.DefaultAlias
-		}
-		h, err = ep.acquireAlias(ctx, alias)
-	}
+	h, alias, err := ep.acquireTarget(ctx, s.target(req.Alias, req.Version))
 	if err != nil {
 		ep.seriesFor(0, "").errors.Inc()
 		return nil, err
@@ -134,7 +124,7 @@ func (ep *endpoint) predictOn(ctx context.Context, h *handle, alias string, req 
 	if ok := ep.answerByRule(req, res); ok {
 		res.Latency = time.Since(started)
 		if logged {
-			entry.Rule, entry.Outputs = res.Rule, joinRaw(res.RuleOutputs)
+			entry.Rule, entry.Outputs = res.Rule, res.AppendRuleOutputs(nil)
 			ep.logEntry(&entry, req, res.Latency)
 		}
 		return res, nil

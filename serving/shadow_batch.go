@@ -105,15 +105,7 @@ func predictJoined(ctx context.Context, h *handle, bound [][]flavor.Tensor, rows
 	if err != nil {
 		return nil, err
 	}
-	off := 0
-	for i, r := range rows {
-		parts := make([]flavor.Tensor, len(all))
-		for k := range all {
-			parts[k] = codec.SliceRows(&all[k], off, off+r)
-		}
-		out[i], off = parts, off+r
-	}
-	return out, nil
+	return splitRows(all, rows), nil
 }
 
 // logShadow writes alpha's answer (or failure) for one shadowed request.

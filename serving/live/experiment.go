@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/paddockml/paddock/config"
@@ -135,11 +134,4 @@ func (m *Manager) resolve(ctx context.Context, model, arm string) (int64, error)
 		return 0, err
 	}
 	return v.Version, nil
-}
-
-func describeArm(arm string) string {
-	if v, ok := config.ArmVersion(arm); ok {
-		return fmt.Sprintf("version %d", v)
-	}
-	return "@" + arm
 }

@@ -40,6 +40,8 @@ func (m *Manager) ExportFeedback(ctx context.Context, model string, since time.T
 	})
 }
 
+// rawLabelsSince returns each request's newest label (as JSON) given
+// since t.
 func (m *Manager) rawLabelsSince(ctx context.Context, t time.Time) (map[string]string, error) {
 	rows, err := m.db.Read.QueryContext(ctx, `SELECT request_id, label FROM feedback WHERE time_us >= ? ORDER BY feedback_id`, t.UnixMicro())
 	if err != nil {

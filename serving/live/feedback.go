@@ -83,20 +83,15 @@ func checkFeedback(i int, f *Feedback) error {
 // since t (feedback arrives after its prediction, so a window's labels
 // are in the window too).
 func (m *Manager) labelsSince(ctx context.Context, t time.Time) (map[string]*compare.Label, error) {
-	rows, err := m.db.Read.QueryContext(ctx, `SELECT request_id, label FROM feedback WHERE time_us >= ? ORDER BY feedback_id`, t.UnixMicro())
+	raw, err := m.rawLabelsSince(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]*compare.Label{}
-	for rows.Next() {
-		var id, label string
-		if err := rows.Scan(&id, &label); err != nil {
-			return nil, err
-		}
+	out := make(map[string]*compare.Label, len(raw))
+	for id, label := range raw {
 		if l := labelOf(label); l != nil {
 			out[id] = l
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -14,7 +14,6 @@ package live
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"maps"
 	"slices"
@@ -175,9 +174,3 @@ func (m *Manager) get(name string) (*experiment, error) {
 	}
 	return e, nil
 }
-
-// experimentSpec is an experiment's definition, as the configuration
-// file writes it.
-type experimentSpec = config.LiveExperiment
-
-var errStopped = errors.New("experiment is over")

@@ -52,12 +52,12 @@ func (m *Manager) readingOf(ctx context.Context, model string, version int64) re
 func (m *Manager) Stats(ctx context.Context, name string, window time.Duration) (compare.Report, error) {
 	m.mu.Lock()
 	e, err := m.get(name)
-	var spec = e.specOrZero()
-	share := e.shareOrZero()
-	m.mu.Unlock()
 	if err != nil {
+		m.mu.Unlock()
 		return compare.Report{}, err
 	}
+	spec, share := e.spec, e.alphaShare()
+	m.mu.Unlock()
 	if window <= 0 {
 		window = spec.Rules.Window.Std()
 	}
@@ -132,18 +132,4 @@ func singlesOf(order []string, by map[string]*armsOf, labels map[string]*compare
 		}
 	}
 	return out
-}
-
-func (e *experiment) specOrZero() (sp experimentSpec) {
-	if e != nil {
-		sp = e.spec
-	}
-	return sp
-}
-
-func (e *experiment) shareOrZero() float64 {
-	if e == nil {
-		return 0
-	}
-	return e.alphaShare()
 }
