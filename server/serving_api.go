@@ -9,6 +9,7 @@ import (
 
 	"github.com/paddockml/paddock/auth"
 	"github.com/paddockml/paddock/errs"
+	"github.com/paddockml/paddock/registry"
 	"github.com/paddockml/paddock/serving"
 	"github.com/paddockml/paddock/serving/codec"
 )
@@ -37,17 +38,14 @@ func modelRef(c *fiber.Ctx) (name, alias string, err error) {
 	return name, alias, nil
 }
 
-// versionParam reads the :version path parameter (0 when absent).
+// servedVersion reads the optional :version path parameter of the
+// prediction routes (0 when absent) with the registry's own rule.
 func servedVersion(c *fiber.Ctx) (int64, error) {
 	p := c.Params("version")
 	if p == "" {
 		return 0, nil
 	}
-	v, err := strconv.ParseInt(p, 10, 64)
-	if err != nil || v < 1 {
-		return 0, errs.E(errs.Invalid, "version must be a positive integer, got %q", p)
-	}
-	return v, nil
+	return registry.ParseVersion(p)
 }
 
 // apiPredict is POST /api/models/{name}[@alias]/predict and
@@ -124,14 +122,15 @@ func (s *Server) apiServingEvents(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"events": s.deps.Serving.Events(c.Query("model"), after)})
 }
 
+// queryInt reads an optional non-negative integer query parameter,
+// def when absent.
 func queryInt(c *fiber.Ctx, key string, def int64) (int64, error) {
-	v := c.Query(key)
-	if v == "" {
+	if c.Query(key) == "" {
 		return def, nil
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
+	n, err := queryInt64(c, key)
 	if err != nil || n < 0 {
-		return 0, errs.E(errs.Invalid, "%s must be a non-negative integer, got %q", key, v)
+		return 0, errs.E(errs.Invalid, "%s must be a non-negative integer, got %q", key, c.Query(key))
 	}
 	return n, nil
 }
