@@ -54,3 +54,18 @@ func KeyOfObjectName(name string) (string, bool) {
 	key := strings.Join(segs, "/")
 	return key, ValidateKey(key) == nil
 }
+
+// ProxiedRoot is where the store keeps the files of MLflow's proxied
+// artifact API: mlflow-artifacts:/<path> is the key ProxiedRoot/<path>.
+// The tracking server, the registry and training jobs all resolve
+// artifact URIs through it.
+const ProxiedRoot = "mlartifacts"
+
+// ProxiedKey returns the store key of an mlflow-artifacts path (without
+// its scheme; surrounding slashes ignored). It does not validate the key.
+func ProxiedKey(p string) string {
+	if p = strings.Trim(p, "/"); p != "" {
+		return ProxiedRoot + "/" + p
+	}
+	return ProxiedRoot
+}

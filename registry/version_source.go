@@ -14,10 +14,7 @@ import (
 // Artifact keys. Registered files live under the prefix the MLflow
 // proxied artifact API serves (mlartifacts/), so that MLflow clients
 // download a version from its artifact URI, mlflow-artifacts:/models/...
-const (
-	mlartifactsRoot = "mlartifacts"
-	modelsRoot      = mlartifactsRoot + "/models"
-)
+const modelsRoot = artifact.ProxiedRoot + "/models"
 
 // sourcePlan is what a version's source resolves to.
 type sourcePlan struct {
@@ -79,10 +76,8 @@ func hasDotDot(p string) bool {
 
 // proxiedSource maps an mlflow-artifacts path to a store key.
 func proxiedSource(source, p string) (sourcePlan, error) {
-	key := mlartifactsRoot
-	if p = strings.Trim(p, "/"); p != "" {
-		key += "/" + p
-	}
+	p = strings.Trim(p, "/")
+	key := artifact.ProxiedKey(p)
 	if err := artifact.ValidateKey(key); err != nil || p == "" || hasDotDot(p) {
 		return sourcePlan{}, errs.E(errs.Invalid, "Invalid model version source: '%s'. An absolute path without relative path references must be provided.", source)
 	}

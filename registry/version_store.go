@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/paddockml/paddock/artifact"
 	"github.com/paddockml/paddock/audit"
 	"github.com/paddockml/paddock/errs"
 )
@@ -293,5 +294,5 @@ func (s *Service) DeleteVersion(ctx context.Context, who Caller, name string, ve
 // mlartifacts/, which MLflow clients download through the proxied
 // artifact API.
 func artifactURI(prefix string) string {
-	return "mlflow-artifacts:/" + strings.TrimPrefix(prefix, mlartifactsRoot+"/")
+	return "mlflow-artifacts:/" + strings.TrimPrefix(prefix, artifact.ProxiedRoot+"/")
 }

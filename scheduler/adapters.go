@@ -27,10 +27,6 @@ type ServiceTracker struct {
 
 var _ Tracker = ServiceTracker{}
 
-// mlartifactsRoot is where proxied artifacts (mlflow-artifacts:/<path>)
-// live in the store; server and registry keep the same layout.
-const mlartifactsRoot = "mlartifacts"
-
 // StartRun implements Tracker.
 func (t ServiceTracker) StartRun(ctx context.Context, spec RunSpec) (TrackedRun, error) {
 	expID, err := t.experiment(ctx, spec.Experiment)
@@ -120,7 +116,7 @@ func (t ServiceTracker) PutRunArtifact(ctx context.Context, runID, p string, r i
 	if !ok {
 		return fmt.Errorf("run %s keeps its artifacts at %s, outside Paddock's store", runID, run.Info.ArtifactURI)
 	}
-	_, err = t.Artifacts.Put(ctx, path.Join(mlartifactsRoot, strings.Trim(rel, "/"), p), r)
+	_, err = t.Artifacts.Put(ctx, path.Join(artifact.ProxiedKey(rel), p), r)
 	return err
 }
 

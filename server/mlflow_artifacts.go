@@ -16,8 +16,7 @@ import (
 // Proxied artifacts: MLflow clients resolve mlflow-artifacts:/<path> to
 // /api/2.0/mlflow-artifacts/artifacts/<path> on the tracking server and
 // stream files through it. Paddock keeps them in its artifact store under
-// mlartifactsRoot.
-const mlartifactsRoot = "mlartifacts"
+// artifact.ProxiedRoot.
 
 func (s *Server) registerMLflowArtifacts() {
 	for _, p := range []string{"/api/2.0/mlflow-artifacts/artifacts", "/ajax-api/2.0/mlflow-artifacts/artifacts"} {
@@ -37,10 +36,7 @@ func proxiedKey(raw string) (string, error) {
 		return "", errs.E(errs.Invalid, "Invalid artifact path: '%s'", raw)
 	}
 	p = strings.Trim(p, "/")
-	key := mlartifactsRoot
-	if p != "" {
-		key += "/" + p
-	}
+	key := artifact.ProxiedKey(p)
 	if err := artifact.ValidateKey(key); err != nil {
 		return "", errs.Wrap(errs.Invalid, err, "Invalid artifact path: '%s'", p)
 	}
