@@ -212,3 +212,31 @@ experiments:
 		t.Fatal("/metrics lacks the shadow drop count")
 	}
 }
+
+// Feedback takes one label or a list; a class named "feedback" is a
+// label like any other, and bad bodies are 400s.
+func TestLiveFeedbackBodies(t *testing.T) {
+	in, _, _ := liveSetup(t, "")
+	for _, c := range []struct {
+		body   string
+		status int
+	}{
+		{`{"request_id": "r1", "label": "feedback"}`, 201},
+		{`{"feedback": [{"request_id": "r2", "label": 1}, {"request_id": "r3", "label": "churned"}]}`, 201},
+		{`{"request_id": "r4", "label": null}`, 400},
+		{`{"request_id": "", "label": "x"}`, 400},
+		{`{"request_id": "r5", "label": "x", "colour": "red"}`, 400},
+		{`{"feedback": [{"request_id": "r6", "label": "x"}], "request_id": "r7"}`, 400},
+		{`[1, 2]`, 400},
+		{`{"request_id": "r8", "label": `, 400},
+	} {
+		status, body := postJSON(t, in, "/api/feedback", c.body)
+		if status != c.status {
+			t.Errorf("%s: %d %s, want %d", c.body, status, body, c.status)
+		}
+	}
+	status, body := api(t, in, "GET", "/api/feedback/export?model=iris", in.Admin, nil)
+	if status != 200 || len(body) != 0 {
+		t.Fatalf("labels without logged predictions export nothing: %d %s", status, body)
+	}
+}

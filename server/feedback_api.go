@@ -16,13 +16,19 @@ import (
 // "source"}, or many as {"feedback": [...]}. Answers {"accepted": n}.
 func (s *Server) postFeedback(c *fiber.Ctx) error {
 	body := bytes.TrimSpace(c.Body())
+	// The form is told by the top-level key, so that a label that happens
+	// to be the word "feedback" is never taken for the bulk form.
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(body, &keys); err != nil {
+		return errs.E(errs.Invalid, "body must be a JSON object: %v", err)
+	}
 	var many struct {
 		Feedback []live.Feedback `json:"feedback"`
 	}
 	var fb []live.Feedback
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if bytes.Contains(body, []byte(`"feedback"`)) {
+	if _, bulk := keys["feedback"]; bulk {
 		if err := dec.Decode(&many); err != nil {
 			return errs.E(errs.Invalid, "body must be {\"feedback\": [{\"request_id\", \"label\"}, ...]}: %v", err)
 		}
