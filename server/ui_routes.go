@@ -50,6 +50,10 @@ func (s *Server) registerUI() {
 		d.route(fiber.MethodPost, "/ui/approvals/:id/approve", auth.Admin, d.approve)
 		d.route(fiber.MethodPost, "/ui/approvals/:id/reject", auth.Admin, d.reject)
 	}
+	d.registerRunPages()
+	d.registerModelPages()
+	d.registerOpsPages()
+	d.registerAdminPages()
 }
 
 // route registers a dashboard endpoint: a session (or the anonymous

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// static holds app.css (committed) and vendor/ (fetched by
+// static holds app.css and charts.js (committed) and vendor/ (fetched by
 // scripts/assets.sh, gitignored). Embedding the directory rather than the
 // vendor files keeps a plain `go build` of a fresh clone compiling.
 //
@@ -21,6 +21,7 @@ var static embed.FS
 // Names of the vendored files, as scripts/assets.sh extracts them.
 const (
 	AppCSS   = "app.css"
+	ChartsJS = "charts.js"
 	HTMXJS   = "vendor/htmx.min.js"
 	UPlotJS  = "vendor/uPlot.iife.min.js"
 	UPlotCSS = "vendor/uPlot.min.css"
@@ -97,7 +98,7 @@ func (a *Assets) Lookup(hash, name string) (Asset, bool) {
 
 // Links returns the URLs a page layout needs.
 func (a *Assets) Links() AssetLinks {
-	return AssetLinks{CSS: a.URL(AppCSS), HTMX: a.URL(HTMXJS), UPlotJS: a.URL(UPlotJS), UPlotCSS: a.URL(UPlotCSS)}
+	return AssetLinks{CSS: a.URL(AppCSS), HTMX: a.URL(HTMXJS), UPlotJS: a.URL(UPlotJS), UPlotCSS: a.URL(UPlotCSS), ChartsJS: a.URL(ChartsJS)}
 }
 
 // NoAssets is an empty set: pages render without styles or scripts.

@@ -14,6 +14,8 @@ type AssetLinks struct {
 	HTMX     string
 	UPlotJS  string
 	UPlotCSS string
+	// ChartsJS draws the pages' charts with uPlot.
+	ChartsJS string
 }
 
 // Page is what the layout shows around every dashboard page.

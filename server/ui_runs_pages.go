@@ -1,0 +1,4 @@
+package server
+
+// registerRunPages registers the experiments, runs and compare pages.
+func (d *dashboard) registerRunPages() {}
