@@ -10,6 +10,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paddockml/paddock/errs"
@@ -40,8 +41,14 @@ type Service struct {
 	db  *sqldb.DB
 	now func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]cached // by token hash
+	// cache holds verified tokens by their text, so a request with a
+	// known token costs one lock-free map read and no hashing: every API
+	// call pays it. Only valid tokens enter it, so junk cannot grow it.
+	cache sync.Map // token → cached
+	// cached counts entries (bounded by clearing); gen moves on every
+	// revocation, and a look-up that started before one does not store.
+	cached atomic.Int64
+	gen    atomic.Uint64
 }
 
 type cached struct {
@@ -49,12 +56,15 @@ type cached struct {
 	expires time.Time
 }
 
+// cacheLimit bounds the token cache; past it the cache starts over.
+const cacheLimit = 10000
+
 // NewService returns a token service on db; now is the clock (time.Now).
 func NewService(db *sqldb.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now, cache: map[string]cached{}}
+	return &Service{db: db, now: now}
 }
 
 func hashToken(tok string) string {
@@ -100,14 +110,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if token == "" || len(token) > 512 {
 		return Principal{}, errs.E(errs.Unauthenticated, "missing or malformed token")
 	}
-	h := hashToken(token)
 	now := s.now()
-	s.mu.Lock()
-	c, ok := s.cache[h]
-	s.mu.Unlock()
-	if ok && now.Before(c.expires) {
-		return c.p, nil
+	if c, ok := s.cache.Load(token); ok && now.Before(c.(cached).expires) {
+		return c.(cached).p, nil
 	}
+	gen := s.gen.Load()
+	h := hashToken(token)
 	var p Principal
 	var role string
 	err := s.db.Read.QueryRowContext(ctx, s.db.Rebind(
@@ -120,12 +128,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 		return Principal{}, errs.Wrap(errs.Unavailable, err, "verify token")
 	}
 	p.Role, _ = ParseRole(role)
-	s.mu.Lock()
-	if len(s.cache) > 10000 {
-		clear(s.cache) // bounded: a flood of distinct valid tokens cannot grow it
+	if s.cached.Add(1) > cacheLimit {
+		s.forget() // bounded: a flood of distinct valid tokens cannot grow it
 	}
-	s.cache[h] = cached{p: p, expires: now.Add(cacheTTL)}
-	s.mu.Unlock()
+	if s.gen.Load() == gen {
+		s.cache.Store(strings.Clone(token), cached{p: p, expires: now.Add(cacheTTL)})
+	}
 	// Recording use on a cache miss only keeps writes to one per token per TTL.
 	_, _ = s.db.Write.ExecContext(ctx, s.db.Rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`), now.UnixMilli(), p.TokenID)
 	return p, nil
@@ -172,8 +180,13 @@ func (s *Service) Revoke(ctx context.Context, id string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errs.E(errs.NotFound, "token %q not found or already revoked", id)
 	}
-	s.mu.Lock()
-	clear(s.cache)
-	s.mu.Unlock()
+	s.gen.Add(1)
+	s.forget()
 	return nil
+}
+
+// forget empties the token cache.
+func (s *Service) forget() {
+	s.cache.Clear()
+	s.cached.Store(0)
 }

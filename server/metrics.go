@@ -2,6 +2,8 @@ package server
 
 import (
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,6 +17,23 @@ type httpMetrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	handler  fiber.Handler
+	// series caches each (route, method, status)'s counter and histogram:
+	// finding them by label values hashes three strings under a lock on
+	// every request, which the prediction routes feel.
+	series sync.Map // seriesKey → routeSeries
+}
+
+// seriesKey names one route's series; routes are fiber's, registered once.
+type seriesKey struct {
+	route     *fiber.Route
+	method    string
+	status    int
+	unmatched bool
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
@@ -35,9 +54,18 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 	return m
 }
 
-func (m *httpMetrics) observe(method, route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
+func (m *httpMetrics) observe(key seriesKey, route string, d time.Duration) {
+	v, ok := m.series.Load(key)
+	if !ok {
+		key.method = strings.Clone(key.method) // fiber reuses the request's buffers
+		v, _ = m.series.LoadOrStore(key, routeSeries{
+			requests: m.requests.WithLabelValues(key.method, route, strconv.Itoa(key.status)),
+			latency:  m.latency.WithLabelValues(key.method, route),
+		})
+	}
+	rs := v.(routeSeries)
+	rs.requests.Inc()
+	rs.latency.Observe(d.Seconds())
 }
 
 func (s *Server) metrics(c *fiber.Ctx) error { return s.http.handler(c) }

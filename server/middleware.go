@@ -97,11 +97,13 @@ func (s *Server) observe(c *fiber.Ctx, next func(*fiber.Ctx) error) error {
 	}
 	elapsed := time.Since(start)
 	status := c.Response().StatusCode()
-	route := c.Route().Path
-	if route == "/" && c.Path() != "/" {
+	r := c.Route()
+	route := r.Path
+	unmatched := route == "/" && c.Path() != "/"
+	if unmatched {
 		route = "unmatched" // the catch-all; never label metrics by raw path
 	}
-	s.http.observe(c.Method(), route, status, elapsed)
+	s.http.observe(seriesKey{route: r, method: c.Method(), status: status, unmatched: unmatched}, route, elapsed)
 	if s.deps.Config.Log.Access && !quietRoute(route) {
 		s.log.Info("request",
 			"request_id", requestIDOf(c), "method", c.Method(), "path", c.Path(), "route", route,

@@ -15,6 +15,13 @@ func (s *Server) registerRoutes() {
 	s.public(fiber.MethodGet, "/api/version", s.version)
 	s.public(fiber.MethodGet, "/", s.statusPage)
 
+	// The prediction routes first: fiber tries a method's routes in the
+	// order they were registered, and these are the ones called thousands
+	// of times a second. None of them shadows another group's path.
+	if s.deps.Serving != nil {
+		s.registerServing()
+	}
+
 	s.route(fiber.MethodGet, "/api/whoami", auth.Viewer, s.whoami)
 
 	s.route(fiber.MethodGet, "/api/tokens", auth.Admin, s.listTokens)
@@ -40,9 +47,6 @@ func (s *Server) registerRoutes() {
 	}
 	if s.deps.Registry != nil {
 		s.registerRegistry()
-	}
-	if s.deps.Serving != nil {
-		s.registerServing()
 	}
 	if s.deps.Training != nil {
 		s.registerTraining()
