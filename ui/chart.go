@@ -41,9 +41,9 @@ func (c ChartData) Points() int {
 
 // chartWire is what charts.js reads from the data-chart attribute.
 type chartWire struct {
-	XLabel string        `json:"xlabel"`
-	YLabel string        `json:"ylabel"`
-	XTime  bool          `json:"xtime"`
+	XLabel string       `json:"xlabel"`
+	YLabel string       `json:"ylabel"`
+	XTime  bool         `json:"xtime"`
 	Series []seriesWire `json:"series"`
 }
 

@@ -91,7 +91,7 @@ func TestLayout(t *testing.T) {
 		Assets: AssetLinks{CSS: "/static/ab/app.css", HTMX: "/static/cd/vendor/htmx.min.js"}}
 	html := render(t, Layout(p), templ.Raw(`<p data-testid="content">hi</p>`))
 	for _, want := range []string{`<a class="skip" href="#main">`, `<main id="main" tabindex="-1"><p data-testid="content">hi</p></main>`,
-		`<nav aria-label="Main"`, `aria-current="page"`, `hx-push-url="true"`, `<script src="/static/cd/vendor/htmx.min.js" defer>`,
+		`<nav id="main-nav" aria-label="Main"`, `aria-current="page"`, `<meta name="htmx-config"`, `hx-push-url="true"`, `<script src="/static/cd/vendor/htmx.min.js" defer>`,
 		`hx-headers="{&#34;X-CSRF-Token&#34;:&#34;tok123&#34;}"`, `data-testid="logout"`, `<title>Overview · Paddock</title>`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("layout lacks %s", want)
@@ -103,8 +103,16 @@ func TestLayout(t *testing.T) {
 		t.Error("layout without htmx or session still has scripts, hx-headers or sign-out")
 	}
 	frag := render(t, Fragment(p), templ.Raw(`<p data-testid="content">hi</p>`))
-	if strings.Contains(frag, "<main") || !strings.Contains(frag, `<title>Overview · Paddock</title><p data-testid="content">`) {
+	if strings.Contains(frag, "<main") || !strings.HasPrefix(frag, `<title>Overview · Paddock</title>`) ||
+		!strings.HasSuffix(frag, `</nav><p data-testid="content">hi</p>`) {
 		t.Errorf("fragment: %q", frag)
+	}
+	// The fragment's nav replaces the page's out of band, marking the
+	// new section.
+	p.Section = "audit"
+	frag = render(t, Fragment(p), templ.Raw(""))
+	if !strings.Contains(frag, `hx-swap-oob="true"`) || !strings.Contains(frag, `href="/ui/audit" hx-get="/ui/audit" hx-target="#main" hx-push-url="true" aria-current="page"`) {
+		t.Errorf("fragment nav does not mark the audit section out of band: %q", frag)
 	}
 }
 

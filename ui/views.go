@@ -126,3 +126,8 @@ func versionList(vs []int64) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// htmxConfig makes htmx swap error answers (4xx and 5xx) as it swaps
+// successes: the dashboard's error pages say why a form was refused, and
+// htmx 2 would otherwise drop them silently.
+const htmxConfig = `{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"[45]..","swap":true,"error":true},{"code":"...","swap":false}]}`
