@@ -1,10 +1,12 @@
 package server
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/paddockml/paddock/audit"
 	"github.com/paddockml/paddock/auth"
 )
 
@@ -35,7 +37,7 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	secret, tok, err := s.deps.Auth.Create(c.UserContext(), req.Name, role, principalOf(c).Actor())
+	secret, tok, err := s.createTokenAudited(c, req.Name, role)
 	if err != nil {
 		return err
 	}
@@ -43,8 +45,42 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 }
 
 func (s *Server) revokeToken(c *fiber.Ctx) error {
-	if err := s.deps.Auth.Revoke(c.UserContext(), strings.Clone(c.Params("id"))); err != nil {
+	if err := s.revokeTokenAudited(c, strings.Clone(c.Params("id"))); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// createTokenAudited creates a token and records who did (never the
+// secret) in the audit log; the API and the dashboard both come here.
+func (s *Server) createTokenAudited(c *fiber.Ctx, name string, role auth.Role) (string, auth.Token, error) {
+	secret, tok, err := s.deps.Auth.Create(c.UserContext(), name, role, principalOf(c).Actor())
+	if err != nil {
+		return "", tok, err
+	}
+	after, _ := json.Marshal(tok)
+	s.auditToken(c, "auth.token.create", tok.ID, nil, after)
+	return secret, tok, nil
+}
+
+// revokeTokenAudited revokes a token and records it in the audit log.
+func (s *Server) revokeTokenAudited(c *fiber.Ctx, id string) error {
+	if err := s.deps.Auth.Revoke(c.UserContext(), id); err != nil {
+		return err
+	}
+	s.auditToken(c, "auth.token.revoke", id, nil, nil)
+	return nil
+}
+
+// auditToken appends a token event. The change has happened by now; a
+// failure to record it is logged rather than undoing it.
+func (s *Server) auditToken(c *fiber.Ctx, action, id string, before, after json.RawMessage) {
+	if s.deps.Audit == nil {
+		return
+	}
+	err := s.deps.Audit.Append(c.UserContext(), audit.Event{Actor: principalOf(c).Actor(), Action: action,
+		Resource: audit.Resource{Kind: "token", ID: id}, Before: before, After: after, RequestID: requestIDOf(c)})
+	if err != nil {
+		s.log.Error("audit token change", "action", action, "token_id", id, "err", err)
+	}
 }

@@ -91,7 +91,7 @@ func (d *dashboard) createTokenForm(c *fiber.Ctx) error {
 	if err != nil {
 		return d.fail(c, err)
 	}
-	secret, tok, err := d.s.deps.Auth.Create(c.UserContext(), strings.Clone(c.FormValue("name")), role, principalOf(c).Actor())
+	secret, tok, err := d.s.createTokenAudited(c, strings.Clone(c.FormValue("name")), role)
 	if err != nil {
 		return d.fail(c, err)
 	}
@@ -104,7 +104,7 @@ func (d *dashboard) createTokenForm(c *fiber.Ctx) error {
 // the caller out at once.
 func (d *dashboard) revokeTokenForm(c *fiber.Ctx) error {
 	id := strings.Clone(c.Params("id"))
-	if err := d.s.deps.Auth.Revoke(c.UserContext(), id); err != nil {
+	if err := d.s.revokeTokenAudited(c, id); err != nil {
 		return d.fail(c, err)
 	}
 	if principalOf(c).TokenID != id {
