@@ -12,8 +12,9 @@ import (
 )
 
 // approve and reject decide an approval request from the dashboard's
-// forms, then go back to the overview (a plain redirect, so the forms
-// work without JavaScript).
+// forms, then go back to the page the form was on (its "back" field, a
+// /ui/ path; the overview without one) with a plain redirect, so the
+// forms work without JavaScript.
 func (d *dashboard) approve(c *fiber.Ctx) error { return d.decide(c, d.s.deps.Registry.Approve) }
 
 func (d *dashboard) reject(c *fiber.Ctx) error { return d.decide(c, d.s.deps.Registry.Reject) }
@@ -29,5 +30,5 @@ func (d *dashboard) decide(c *fiber.Ctx, fn decision) error {
 	if _, err := fn(c.UserContext(), callerOf(c), id, comment); err != nil {
 		return d.fail(c, err)
 	}
-	return c.Redirect("/ui/", fiber.StatusSeeOther)
+	return c.Redirect(safeNext(c.FormValue("back")), fiber.StatusSeeOther)
 }

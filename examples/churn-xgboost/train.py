@@ -11,8 +11,10 @@ Params (PADDOCK_PARAM_*): DATA (directory with train.csv and test.csv),
 MAX_DEPTH, ROUNDS, ETA, LABEL_NOISE (share of training labels flipped, to
 make a deliberately worse model). It logs the params, an AUC/logloss curve
 per boosting round, f1, accuracy, auc and per-class recall on the test
-set, the data set's digest, and the model as an MLflow model directory
-(model/MLmodel + model/model.json) that Paddock serves as it is.
+set, the test set's confusion matrix as the artifact confusion_matrix.json
+(which the dashboard's version page draws; see docs/registry.md), the data
+set's digest, and the model as an MLflow model directory (model/MLmodel +
+model/model.json) that Paddock serves as it is.
 """
 import hashlib
 import json
@@ -117,6 +119,11 @@ booster.save_model("/tmp/paddock-train-%s.json" % run_id)
 model_json = open("/tmp/paddock-train-%s.json" % run_id, "rb").read()
 os.remove("/tmp/paddock-train-%s.json" % run_id)
 rel = artifact_uri.split("mlflow-artifacts:/", 1)[1]
-for name, content in (("model/model.json", model_json), ("model/MLmodel", mlmodel.encode())):
+# Rows are the true classes, columns the predicted ones; the labels are
+# the class names the per-class metrics use (recall_0, recall_1).
+confusion = {"labels": ["0", "1"],
+             "matrix": [[int(((y_test == t) & (pred == p)).sum()) for p in (0, 1)] for t in (0, 1)]}
+for name, content in (("model/model.json", model_json), ("model/MLmodel", mlmodel.encode()),
+                      ("confusion_matrix.json", json.dumps(confusion).encode())):
     call("PUT", "/api/2.0/mlflow-artifacts/artifacts/%s/%s" % (rel, name), raw=content)
 print("trained: f1=%.4f auc=%.4f rounds=%d depth=%d noise=%.2f" % (f1, history["test"]["auc"][-1], rounds, max_depth, noise))
