@@ -26,7 +26,7 @@ func exitCode(err error) int {
 const usage = `Paddock: experiment tracking, model registry, training and serving in one binary.
 
 Usage:
-  paddock serve    [--config FILE] [--data-dir DIR] [--addr HOST:PORT]
+  paddock serve    [--config FILE] [--data-dir DIR] [--addr HOST:PORT] [--no-demo]
   paddock migrate  [--config FILE] [--data-dir DIR]
   paddock token create --role viewer|editor|admin [--name NAME] [--config FILE] [--data-dir DIR]
   paddock token list   [--config FILE] [--data-dir DIR]

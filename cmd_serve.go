@@ -28,6 +28,7 @@ import (
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	started := time.Now()
 	fs, cf := newFlagSet("serve", stderr, getenv, true)
+	noDemo := fs.Bool("no-demo", false, "no demo project on an empty store (env PADDOCK_DEMO=false)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -35,6 +36,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	cfg.Demo = cfg.Demo && !*noDemo
 	logger := newLogger(cfg.Log, stderr)
 	st, err := openStores(ctx, cfg, logger)
 	if err != nil {
@@ -58,6 +60,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	// Before serving follows the registry and training checks its jobs.
+	demoProject := setupDemo(ctx, cfg, st, models, stdout, logger)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -84,6 +88,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("start live experiments: %w", err)
 	}
 	defer experimentsLive.Close()
+	demoProject.startLive(ctx, experimentsLive)
 	training, err := startTraining(ctx, cfg, st, tracking, models, tokens, ln.Addr(), logger)
 	if err != nil {
 		return err
@@ -101,6 +106,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
+	demoProject.startTraffic(ctx, tokens, ln.Addr())
+	defer demoProject.stop()
 	select {
 	case err := <-serveErr:
 		return fmt.Errorf("http server: %w", err)

@@ -25,7 +25,7 @@ func startTraining(ctx context.Context, cfg *config.Loaded, st *stores, tracking
 	if len(cfg.Training.Jobs) == 0 {
 		return nil, nil
 	}
-	token, err := rotateTrainingToken(ctx, tokens)
+	token, err := rotateSystemToken(ctx, tokens, trainingTokenName, auth.Editor)
 	if err != nil {
 		return nil, fmt.Errorf("training jobs token: %w", err)
 	}
@@ -49,21 +49,21 @@ func startTraining(ctx context.Context, cfg *config.Loaded, st *stores, tracking
 	return s, nil
 }
 
-// rotateTrainingToken revokes the previous start's token for training
-// jobs and makes a new editor token.
-func rotateTrainingToken(ctx context.Context, tokens *auth.Service) (string, error) {
+// rotateSystemToken revokes the previous start's token of this name
+// (training jobs, the demo's traffic) and makes a new one with role.
+func rotateSystemToken(ctx context.Context, tokens *auth.Service, name string, role auth.Role) (string, error) {
 	list, err := tokens.List(ctx)
 	if err != nil {
 		return "", err
 	}
 	for _, t := range list {
-		if t.Name == trainingTokenName && t.CreatedBy == "system" && t.RevokedAt == nil {
+		if t.Name == name && t.CreatedBy == "system" && t.RevokedAt == nil {
 			if err := tokens.Revoke(ctx, t.ID); err != nil {
 				return "", err
 			}
 		}
 	}
-	secret, _, err := tokens.Create(ctx, trainingTokenName, auth.Editor, "system")
+	secret, _, err := tokens.Create(ctx, name, role, "system")
 	return secret, err
 }
 

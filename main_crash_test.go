@@ -35,7 +35,7 @@ func startChild(t *testing.T, dir string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "PADDOCK_TEST_CHILD_SERVE="+dir, "PADDOCK_ADMIN_TOKEN=test-admin-token-0123456789",
-		"PADDOCK_LOG_LEVEL=error", "PADDOCK_LOG_ACCESS=false")
+		"PADDOCK_LOG_LEVEL=error", "PADDOCK_LOG_ACCESS=false", "PADDOCK_DEMO=false")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -65,6 +65,9 @@ func startAt(t *testing.T, dir string, env map[string]string, args ...string) *i
 	if _, ok := env["PADDOCK_ADMIN_TOKEN"]; !ok {
 		env["PADDOCK_ADMIN_TOKEN"] = "test-admin-token-0123456789"
 	}
+	if _, ok := env["PADDOCK_DEMO"]; !ok {
+		env["PADDOCK_DEMO"] = "false" // tests start from an empty store; demo_test.go turns it on
+	}
 	env["PADDOCK_LOG_LEVEL"] = "warn"
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &instance{t: t, DataDir: dir, Admin: env["PADDOCK_ADMIN_TOKEN"], Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
@@ -414,7 +417,7 @@ func TestTokenCommandAndMigrate(t *testing.T) {
 	}
 	secret := strings.TrimSpace(tok.String())
 	// The token made offline works against a server on the same data dir.
-	env := map[string]string{"PADDOCK_ADMIN_TOKEN": "test-admin-token-0123456789"}
+	env := map[string]string{"PADDOCK_ADMIN_TOKEN": "test-admin-token-0123456789", "PADDOCK_DEMO": "false"}
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout syncBuffer
 	done := make(chan error, 1)

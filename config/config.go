@@ -25,6 +25,12 @@ type Config struct {
 	Serving   ServingConfig   `yaml:"serving"`
 	Live      LiveConfig      `yaml:"live"`
 	Training  TrainingConfig  `yaml:"training"`
+	// Demo brings up the demo project (package demo) when Paddock starts
+	// on an empty store: experiments, two registered models, a shadow
+	// experiment with synthetic traffic and a training job. It never
+	// touches a store that holds anything else. Default true; env
+	// PADDOCK_DEMO; flag --no-demo turns it off.
+	Demo bool `yaml:"demo"`
 }
 
 // ServerConfig configures the HTTP server.
@@ -138,5 +144,6 @@ func Default() *Config {
 		Serving:  defaultServing(),
 		Live:     defaultLive(),
 		Training: defaultTraining(),
+		Demo:     true,
 	}
 }
