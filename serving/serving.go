@@ -110,9 +110,14 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	for name := range o.Config.Models {
 		ep := s.endpointFor(name)
 		for _, alias := range ep.preload() {
-			if _, err := ep.ensureAlias(ctx, alias); err != nil && !isNotFound(err) {
-				s.log.Warn("model not loaded at start", "model", name, "alias", alias, "err", err)
+			h, err := ep.ensureAlias(ctx, alias)
+			if err != nil {
+				if !isNotFound(err) {
+					s.log.Warn("model not loaded at start", "model", name, "alias", alias, "err", err)
+				}
+				continue
 			}
+			h.release() // loaded and installed; no request holds it yet
 		}
 	}
 	s.wg.Add(2)
