@@ -64,6 +64,9 @@ func newMetrics(r prometheus.Registerer) *metrics {
 type series struct {
 	requests, errors, cacheHits, cacheMisses prometheus.Counter
 	latency                                  prometheus.Observer
+	// timeline is the same traffic in 10 s buckets for the dashboard
+	// (timeline.go); nil for requests no version answered.
+	timeline *timeline
 }
 
 type seriesKey struct {
@@ -103,7 +106,7 @@ func (ep *endpoint) seriesFor(version int64, alias string) *series {
 	s := &series{
 		requests: m.requests.WithLabelValues(ep.name, v, alias), errors: m.errors.WithLabelValues(ep.name, v, alias),
 		cacheHits: m.cacheHits.WithLabelValues(ep.name, v, alias), cacheMisses: m.cacheMisses.WithLabelValues(ep.name, v, alias),
-		latency: m.latency.WithLabelValues(ep.name, v, alias),
+		latency: m.latency.WithLabelValues(ep.name, v, alias), timeline: newTimeline(version),
 	}
 	actual, _ := ep.series.LoadOrStore(k, s)
 	return actual.(*series)

@@ -117,6 +117,7 @@ func (ep *endpoint) predictOn(ctx context.Context, h *handle, alias string, req 
 	ser := ep.seriesOf(h, alias)
 	ser.requests.Inc()
 	res := &Result{Model: ep.name, Version: h.version, Alias: alias, Signature: &h.sig, Rows: req.Input.Rows()}
+	defer ser.timeline.record(started, res) // the dashboard's full-rate series, whichever way this returns
 	entry := predlog.Entry{RequestID: req.RequestID, Model: ep.name, Version: h.version, Alias: alias,
 		Arm: as.arm, ExperimentID: as.experiment}
 	logged := ep.svc.opts.Log != nil && (as.always || predlog.Sample(ep.sampleRate(), req.RequestID))

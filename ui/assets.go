@@ -22,6 +22,7 @@ var static embed.FS
 const (
 	AppCSS   = "app.css"
 	ChartsJS = "charts.js"
+	LogTail  = "logtail.js"
 	HTMXJS   = "vendor/htmx.min.js"
 	UPlotJS  = "vendor/uPlot.iife.min.js"
 	UPlotCSS = "vendor/uPlot.min.css"
@@ -98,7 +99,7 @@ func (a *Assets) Lookup(hash, name string) (Asset, bool) {
 
 // Links returns the URLs a page layout needs.
 func (a *Assets) Links() AssetLinks {
-	return AssetLinks{CSS: a.URL(AppCSS), HTMX: a.URL(HTMXJS), UPlotJS: a.URL(UPlotJS), UPlotCSS: a.URL(UPlotCSS), ChartsJS: a.URL(ChartsJS)}
+	return AssetLinks{CSS: a.URL(AppCSS), HTMX: a.URL(HTMXJS), UPlotJS: a.URL(UPlotJS), UPlotCSS: a.URL(UPlotCSS), ChartsJS: a.URL(ChartsJS), LogTail: a.URL(LogTail)}
 }
 
 // NoAssets is an empty set: pages render without styles or scripts.

@@ -16,6 +16,8 @@ type AssetLinks struct {
 	UPlotCSS string
 	// ChartsJS draws the pages' charts with uPlot.
 	ChartsJS string
+	// LogTail follows training runs' output streams.
+	LogTail string
 }
 
 // Page is what the layout shows around every dashboard page.

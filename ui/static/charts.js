@@ -20,6 +20,16 @@
     return data;
   }
 
+  // isolated marks, on long series, only the points whose neighbours
+  // have no value: a lone bucket would otherwise draw nothing at all.
+  function isolated(u, si) {
+    var y = u.data[si], out = [];
+    for (var i = 0; i < y.length; i++) {
+      if (y[i] !== null && (i === 0 || y[i - 1] === null) && (i === y.length - 1 || y[i + 1] === null)) out.push(i);
+    }
+    return out;
+  }
+
   function draw(fig) {
     if (fig.dataset.drawn === "1" || typeof uPlot === "undefined") return;
     var spec;
@@ -34,7 +44,8 @@
       scales: { x: { time: !!spec.xtime } },
       axes: [{ label: spec.xlabel || "" }, { label: spec.ylabel || "" }],
       series: [{}].concat(spec.series.map(function (s, i) {
-        return { label: s.label, stroke: palette[i % palette.length], width: 1.5, spanGaps: true, points: { show: data[0].length < 60 } };
+        return { label: s.label, stroke: palette[i % palette.length], width: 1.5, spanGaps: true,
+          points: { show: true, filter: data[0].length < 60 ? null : isolated } };
       })),
     };
     new uPlot(opts, data, box);
