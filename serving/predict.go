@@ -124,6 +124,12 @@ func (ep *endpoint) predictOn(ctx context.Context, h *handle, alias string, req 
 
 	if ok := ep.answerByRule(req, res); ok {
 		res.Latency = time.Since(started)
+		if as.experiment != "" {
+			// A rule answers for every arm alike: it is no comparison, and
+			// it is logged as any request outside an experiment would be.
+			entry.ExperimentID, entry.Arm = "", ""
+			logged = ep.svc.opts.Log != nil && predlog.Sample(ep.sampleRate(), req.RequestID)
+		}
 		if logged {
 			entry.Rule, entry.Outputs = res.Rule, res.AppendRuleOutputs(nil)
 			ep.logEntry(&entry, req, res.Latency)
@@ -227,7 +233,7 @@ func (ep *endpoint) predictExperiment(ctx context.Context, exp *Experiment, req 
 	if exp.Mode == ModeSplit {
 		res.Experiment, res.Arm = exp.ID, arm
 	}
-	if shadow {
+	if shadow && res.Rule == "" { // alpha is not asked what a rule answered
 		ep.svc.shadow.submit(&shadowJob{ep: ep, exp: exp, req: Request{Model: req.Model, RequestID: req.RequestID}, input: req.Input})
 	}
 	return res, nil
