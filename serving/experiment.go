@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/paddockml/paddock/serving/codec"
 	"github.com/paddockml/paddock/serving/predlog"
@@ -64,8 +65,38 @@ func (s *Service) SetExperiment(model string, e *Experiment) {
 	if e != nil && e.Counters == nil {
 		e.Counters = &ExperimentCounters{}
 	}
-	s.endpointFor(model).exp.Store(e)
+	ep := s.endpointFor(model)
+	ep.exp.Store(e)
+	if e != nil {
+		s.warmArms(ep, e)
+	}
 }
+
+// warmArms loads both arms of a newly installed experiment in the
+// background, so alpha's first shadow jobs do not spend their timeout
+// on a model load (from a slow object store, say). A failure is left to
+// the request path, which reports it and falls back to production.
+func (s *Service) warmArms(ep *endpoint, e *Experiment) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx.Err() != nil {
+		return // closing
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for _, t := range []Target{e.Production, e.Alpha} {
+			ctx, cancel := context.WithTimeout(s.ctx, warmTimeout)
+			if h, _, err := ep.acquireTarget(ctx, t); err == nil {
+				h.release()
+			}
+			cancel()
+		}
+	}()
+}
+
+// warmTimeout bounds a background load of an experiment's arm.
+const warmTimeout = 2 * time.Minute
 
 // ExperimentOf returns the installed experiment of a model, or nil.
 func (s *Service) ExperimentOf(model string) *Experiment {

@@ -129,7 +129,9 @@ func New(ctx context.Context, o Options) (*Service, error) {
 // Close stops following the registry and unloads every model, waiting
 // for requests in flight on each to finish.
 func (s *Service) Close() error {
-	s.cancel()
+	s.mu.Lock()
+	s.cancel() // under mu: no background load starts after this
+	s.mu.Unlock()
 	s.wg.Wait()
 	s.shadow.close()
 	s.mu.Lock()

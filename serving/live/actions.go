@@ -63,7 +63,7 @@ func (m *Manager) Promote(ctx context.Context, who registry.Caller, name, reason
 		return Decision{}, err
 	}
 	d := Decision{Experiment: name, Reason: reason, Model: e.spec.Model, Alias: prodAlias, Stats: stats, Approval: res.Request}
-	e.st.PreviousVersion, e.st.PromotedVersion = prevV, alphaV
+	e.st.PreviousVersion, e.st.PromotedVersion, e.st.EndedAlpha = prevV, alphaV, alphaV
 	if res.Applied {
 		e.st.State, d.Version = StatePromoted, alphaV
 	} else {
@@ -96,6 +96,9 @@ func (m *Manager) Rollback(ctx context.Context, who registry.Caller, name, reaso
 			return Decision{}, err
 		}
 		d.Alias, d.Version, d.Approval = alias, e.st.PreviousVersion, res.Request
+	}
+	if v, err := m.resolve(ctx, e.spec.Model, e.spec.Alpha); err == nil {
+		e.st.EndedAlpha = v // the version this round turned down
 	}
 	e.st.State, e.st.Reason = StateRolledBack, reason
 	d.State = e.st.State

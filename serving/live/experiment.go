@@ -27,7 +27,13 @@ type state struct {
 	StepStarted     time.Time
 	PreviousVersion int64 // production's version before a promotion
 	PromotedVersion int64
-	Updated         time.Time
+	// RoundStarted is when the current round began (zero: with the
+	// experiment); statistics read no further back.
+	RoundStarted time.Time
+	// EndedAlpha is the alpha version the last promotion or rollback
+	// decided on: a new round starts when alpha moves past it.
+	EndedAlpha int64
+	Updated    time.Time
 }
 
 // experiment is one experiment the manager runs.

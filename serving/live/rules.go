@@ -164,13 +164,21 @@ func (m *Manager) evaluateLoop() {
 		case <-t.C:
 		}
 		m.mu.Lock()
-		var names []string
+		var names, decided []string
 		for name, e := range m.exps {
-			if e.st.State == StateRunning || e.st.State == StateAwaitingApproval {
+			switch e.st.State {
+			case StateRunning, StateAwaitingApproval:
 				names = append(names, name)
+			case StatePromoted, StateRolledBack:
+				decided = append(decided, name)
 			}
 		}
 		m.mu.Unlock()
+		for _, name := range decided {
+			if err := m.nextRound(m.ctx, name); err != nil && m.ctx.Err() == nil {
+				m.log.Warn("live experiment round check failed", "experiment", name, "err", err)
+			}
+		}
 		for _, name := range names {
 			if _, err := m.Evaluate(m.ctx, name); err != nil && m.ctx.Err() == nil {
 				m.log.Warn("live experiment evaluation failed", "experiment", name, "err", err)

@@ -56,12 +56,15 @@ func (m *Manager) Stats(ctx context.Context, name string, window time.Duration) 
 		m.mu.Unlock()
 		return compare.Report{}, err
 	}
-	spec, share := e.spec, e.alphaShare()
+	spec, share, round := e.spec, e.alphaShare(), e.st.RoundStarted
 	m.mu.Unlock()
 	if window <= 0 {
 		window = spec.Rules.Window.Std()
 	}
 	since := m.now().Add(-window)
+	if since.Before(round) {
+		since = round // an earlier round compared another alpha
+	}
 	byRequest := map[string]*armsOf{}
 	var order []string
 	err = m.preds.Scan(ctx, predlog.Filter{Model: spec.Model, ExperimentID: name, Since: since}, func(p *predlog.Entry) error {

@@ -18,7 +18,7 @@ type stored struct {
 // loadStored reads every experiment row.
 func (m *Manager) loadStored(ctx context.Context) (map[string]stored, error) {
 	rows, err := m.db.Read.QueryContext(ctx, `SELECT name, spec, state, reason, step, step_started_us,
-		previous_version, promoted_version, updated_us FROM live_experiments`)
+		previous_version, promoted_version, round_started_us, ended_alpha_version, updated_us FROM live_experiments`)
 	if err != nil {
 		return nil, err
 	}
@@ -28,13 +28,16 @@ func (m *Manager) loadStored(ctx context.Context) (map[string]stored, error) {
 		var name string
 		var spec sql.NullString
 		var st state
-		var started, updated int64
-		var prev, promoted sql.NullInt64
-		if err := rows.Scan(&name, &spec, &st.State, &st.Reason, &st.Step, &started, &prev, &promoted, &updated); err != nil {
+		var started, round, updated int64
+		var prev, promoted, ended sql.NullInt64
+		if err := rows.Scan(&name, &spec, &st.State, &st.Reason, &st.Step, &started, &prev, &promoted, &round, &ended, &updated); err != nil {
 			return nil, err
 		}
 		st.StepStarted, st.Updated = time.UnixMicro(started), time.UnixMicro(updated)
-		st.PreviousVersion, st.PromotedVersion = prev.Int64, promoted.Int64
+		st.PreviousVersion, st.PromotedVersion, st.EndedAlpha = prev.Int64, promoted.Int64, ended.Int64
+		if round > 0 {
+			st.RoundStarted = time.UnixMicro(round)
+		}
 		s := stored{state: st}
 		if spec.Valid {
 			sp, err := config.ParseLiveExperiment(name, []byte(spec.String))
@@ -62,13 +65,16 @@ func (m *Manager) saveLocked(ctx context.Context, e *experiment) error {
 	}
 	return m.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO live_experiments
-			(name, spec, state, reason, step, step_started_us, previous_version, promoted_version, updated_us)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			(name, spec, state, reason, step, step_started_us, previous_version, promoted_version,
+				round_started_us, ended_alpha_version, updated_us)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, state = excluded.state, reason = excluded.reason,
 				step = excluded.step, step_started_us = excluded.step_started_us, previous_version = excluded.previous_version,
-				promoted_version = excluded.promoted_version, updated_us = excluded.updated_us`,
+				promoted_version = excluded.promoted_version, round_started_us = excluded.round_started_us,
+				ended_alpha_version = excluded.ended_alpha_version, updated_us = excluded.updated_us`,
 			e.name, spec, e.st.State, e.st.Reason, e.st.Step, e.st.StepStarted.UnixMicro(),
-			nullInt(e.st.PreviousVersion), nullInt(e.st.PromotedVersion), e.st.Updated.UnixMicro())
+			nullInt(e.st.PreviousVersion), nullInt(e.st.PromotedVersion), roundMicros(e.st.RoundStarted),
+			nullInt(e.st.EndedAlpha), e.st.Updated.UnixMicro())
 		return err
 	})
 }
@@ -79,6 +85,13 @@ func (m *Manager) deleteStored(ctx context.Context, name string) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM live_experiments WHERE name = ?`, name)
 		return err
 	})
+}
+
+func roundMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
 }
 
 func nullInt(v int64) any {
