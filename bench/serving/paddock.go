@@ -57,7 +57,7 @@ func startPaddock(ctx context.Context, bin, dataDir string, logAll bool) (*serve
 	if logAll {
 		rate = "1"
 	}
-	cmd := exec.CommandContext(ctx, bin, "serve", "--data-dir", dataDir, "--addr", addr)
+	cmd := exec.CommandContext(ctx, bin, "serve", "--no-demo", "--data-dir", dataDir, "--addr", addr)
 	cmd.Env = append(os.Environ(),
 		"PADDOCK_ADMIN_TOKEN="+adminToken,
 		"PADDOCK_LOG_LEVEL=warn",

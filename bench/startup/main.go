@@ -40,7 +40,7 @@ func main() {
 
 func coldStart(bin, dataDir string) time.Duration {
 	port := freePort()
-	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", fmt.Sprintf("127.0.0.1:%d", port))
+	cmd := exec.Command(bin, "serve", "--no-demo", "--data-dir", dataDir, "--addr", fmt.Sprintf("127.0.0.1:%d", port))
 	cmd.Env = append(os.Environ(), "PADDOCK_LOG_LEVEL=warn")
 	start := time.Now()
 	check(cmd.Start())
