@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PADDOCK_DEPS_EXTRA="python3-torch wrk python3-flask gunicorn" scripts/deps.sh
-all=(startup tracking xgboost sklearn onnx pyworker serving)
+all=(startup tracking dashboard xgboost sklearn onnx pyworker serving)
 for name in "${@:-${all[@]}}"; do
 	printf '\n== bench/%s\n' "$name"
 	go run "./bench/$name"
