@@ -187,7 +187,7 @@ func startServer(bin, dataDir string) *server {
 	check(err)
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--addr", addr)
+	cmd := exec.Command(bin, "serve", "--no-demo", "--data-dir", dataDir, "--addr", addr)
 	cmd.Env = append(os.Environ(), "PADDOCK_ADMIN_TOKEN="+token, "PADDOCK_LOG_LEVEL=warn", "PADDOCK_LOG_ACCESS=false")
 	cmd.Stderr = os.Stderr
 	check(cmd.Start())
