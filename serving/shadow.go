@@ -15,12 +15,6 @@ type shadowPool struct {
 	timeout time.Duration
 	stop    chan struct{}
 	wg      sync.WaitGroup
-	// extraProcs are the Ps added for workers on low-priority threads.
-	extraProcs int
-	// The workers start with the first shadow job: a node that never
-	// shadows keeps its threads and Ps as they were.
-	workers int
-	started sync.Once
 }
 
 func newShadowPool(queue, workers int, timeout time.Duration) *shadowPool {
@@ -29,33 +23,16 @@ func newShadowPool(queue, workers int, timeout time.Duration) *shadowPool {
 		// rest of the machine, and a full queue drops instead of waiting.
 		workers = max(1, runtime.GOMAXPROCS(0)/2)
 	}
-	return &shadowPool{jobs: make(chan *shadowJob, max(queue, 1)), timeout: timeout, stop: make(chan struct{}), workers: workers}
-}
-
-// start runs the workers.
-func (p *shadowPool) start() {
-	workers := p.workers
-	lowered := make(chan bool, workers)
+	p := &shadowPool{jobs: make(chan *shadowJob, max(queue, 1)), timeout: timeout, stop: make(chan struct{})}
 	for range workers {
 		p.wg.Add(1)
-		go p.work(lowered)
+		go p.work()
 	}
-	for range workers {
-		if <-lowered {
-			p.extraProcs++
-		}
-	}
-	// A worker on its low-priority thread holds a P while it runs; one
-	// more P per worker keeps production's goroutines as many Ps as there
-	// were, and the kernel decides who gets the cores: production first.
-	if p.extraProcs > 0 {
-		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + p.extraProcs)
-	}
+	return p
 }
 
 // submit queues a job, or drops and counts it when the queue is full.
 func (p *shadowPool) submit(j *shadowJob) {
-	p.started.Do(p.start)
 	select {
 	case p.jobs <- j:
 	default:
@@ -67,19 +44,12 @@ func (p *shadowPool) submit(j *shadowJob) {
 // close stops the workers; queued shadow work is abandoned (it was never
 // promised to anyone).
 func (p *shadowPool) close() {
-	p.started.Do(func() {}) // no worker starts after close
 	close(p.stop)
 	p.wg.Wait()
-	if p.extraProcs > 0 {
-		runtime.GOMAXPROCS(max(1, runtime.GOMAXPROCS(0)-p.extraProcs))
-	}
 }
 
-func (p *shadowPool) work(lowered chan<- bool) {
+func (p *shadowPool) work() {
 	defer p.wg.Done()
-	// The thread is never unlocked: when the goroutine ends, Go ends the
-	// thread with it rather than reuse a low-priority thread.
-	lowered <- lowerPriority()
 	batch := make([]*shadowJob, 0, maxShadowBatch)
 	for {
 		select {
