@@ -45,6 +45,10 @@ type ShadowConfig struct {
 	Workers int `yaml:"workers"`
 	// Timeout bounds one shadow prediction. Default 2s.
 	Timeout Duration `yaml:"timeout"`
+	// CPUShare is the most of the machine's CPU time (all cores) that
+	// shadow predictions may use, averaged over a second; past it the
+	// workers rest and the queue drops. Default 0.1.
+	CPUShare float64 `yaml:"cpu_share"`
 }
 
 // LiveExperiment is one experiment on one served model.
@@ -167,7 +171,7 @@ func (c Condition) String() string {
 }
 
 func defaultLive() LiveConfig {
-	return LiveConfig{Shadow: ShadowConfig{Queue: 1024, Timeout: Duration(2 * time.Second)}, Evaluate: Duration(30 * time.Second)}
+	return LiveConfig{Shadow: ShadowConfig{Queue: 1024, Timeout: Duration(2 * time.Second), CPUShare: 0.1}, Evaluate: Duration(30 * time.Second)}
 }
 
 // DefaultLiveExperiment is where an experiment's settings start from.
@@ -191,6 +195,9 @@ func validateLive(c LiveConfig, bad func(key, format string, args ...any)) {
 	}
 	if c.Shadow.Timeout <= 0 {
 		bad("live.shadow.timeout", "must be positive")
+	}
+	if !(c.Shadow.CPUShare > 0 && c.Shadow.CPUShare <= 1) {
+		bad("live.shadow.cpu_share", "must be more than 0 and at most 1, got %g", c.Shadow.CPUShare)
 	}
 	if c.Evaluate < Duration(time.Second) {
 		bad("live.evaluate", "must be at least 1s, got %s", c.Evaluate)

@@ -99,7 +99,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		opts: o, cfg: o.Config, reg: o.Registry, log: o.Logger,
 		metrics: newMetrics(o.Metrics), events: newEventLog(200, o.Now),
 		endpoints: map[string]*endpoint{}, ctx: sctx, cancel: cancel,
-		shadow: newShadowPool(o.Shadow.Queue, o.Shadow.Workers, o.Shadow.Timeout.Std()),
+		shadow: newShadowPool(o.Shadow),
 	}
 	snap, err := o.Registry.Snapshot(ctx)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/paddockml/paddock/config"
 )
 
 // shadowPool runs alpha's predictions off the request path: production
@@ -13,17 +15,20 @@ import (
 type shadowPool struct {
 	jobs    chan *shadowJob
 	timeout time.Duration
+	budget  *cpuBudget
 	stop    chan struct{}
 	wg      sync.WaitGroup
 }
 
-func newShadowPool(queue, workers int, timeout time.Duration) *shadowPool {
+func newShadowPool(cfg config.ShadowConfig) *shadowPool {
+	workers := cfg.Workers
 	if workers <= 0 {
 		// Half the CPUs at most: alpha's work must leave production the
 		// rest of the machine, and a full queue drops instead of waiting.
 		workers = max(1, runtime.GOMAXPROCS(0)/2)
 	}
-	p := &shadowPool{jobs: make(chan *shadowJob, max(queue, 1)), timeout: timeout, stop: make(chan struct{})}
+	p := &shadowPool{jobs: make(chan *shadowJob, max(cfg.Queue, 1)), timeout: cfg.Timeout.Std(),
+		budget: newCPUBudget(cfg.CPUShare, runtime.GOMAXPROCS(0), time.Now), stop: make(chan struct{})}
 	for range workers {
 		p.wg.Add(1)
 		go p.work()
@@ -65,8 +70,16 @@ func (p *shadowPool) work() {
 			for end < len(batch) && batch[end].exp == batch[start].exp {
 				end++
 			}
+			began := time.Now()
 			p.runBatch(batch[start:end])
 			start = end
+			if rest := p.budget.spend(time.Since(began)); rest > 0 {
+				select {
+				case <-p.stop:
+					return
+				case <-time.After(rest):
+				}
+			}
 		}
 		clear(batch)
 	}
