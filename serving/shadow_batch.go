@@ -12,7 +12,7 @@ import (
 
 // maxShadowBatch is the most queued shadow requests one worker predicts
 // in one model call.
-const maxShadowBatch = 64
+const maxShadowBatch = 16
 
 // runBatch predicts the shadow jobs of one experiment in one model call:
 // under load the queue holds many, and one call for all of them costs

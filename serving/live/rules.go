@@ -153,6 +153,16 @@ func (m *Manager) checkApproval(ctx context.Context, name string) string {
 }
 
 // evaluateLoop evaluates every experiment on a timer.
+// decides reports whether evaluating the experiment can change anything:
+// statistics read the prediction log over the rules' window, which on a
+// busy node is a burst of work the loop spares experiments that only
+// collect comparisons.
+func (e *experiment) decides() bool {
+	r := e.spec.Rules
+	return e.st.State == StateAwaitingApproval || e.spec.Mode == "canary" ||
+		(r.AutoRollback && len(r.Rollback) > 0) || (r.AutoPromote && len(r.Promote) > 0)
+}
+
 func (m *Manager) evaluateLoop() {
 	defer m.wg.Done()
 	t := time.NewTicker(m.opts.Config.Evaluate.Std())
@@ -168,7 +178,9 @@ func (m *Manager) evaluateLoop() {
 		for name, e := range m.exps {
 			switch e.st.State {
 			case StateRunning, StateAwaitingApproval:
-				names = append(names, name)
+				if e.decides() {
+					names = append(names, name)
+				}
 			case StatePromoted, StateRolledBack:
 				decided = append(decided, name)
 			}
