@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,37 +29,16 @@ func TestBrowserAdminAuditAndTokens(t *testing.T) {
 	if status, body := api(t, in, "PATCH", "/api/models/audit-a", in.Admin, map[string]any{"description": "changed"}); status != 200 {
 		t.Fatalf("update model: %d %s", status, body)
 	}
-	dir := screenshotDir(t)
-	step := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("browser: %s: %v\npage: %s\nserver stderr: %s", what, err, pageHTML(ctx), in.Stderr)
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(within(ctx), chromedp.FullScreenshot(100))
-		step("screenshot "+name, err)
-		if len(png) < 1000 {
-			t.Errorf("%s: screenshot of %d bytes", name, len(png))
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	step, shot := browserSteps(t, ctx, in)
 
 	step("sign in to the audit log", chromedp.Do(within(ctx),
-		chromedp.Navigate(in.URL+"/ui/audit"),
-		chromedp.WaitVisible(`[data-testid="login-form"]`),
-		chromedp.SendKeys(`#token`, in.Admin),
-		chromedp.Click(`[data-testid="login-submit"]`),
+		signIn(in.URL+"/ui/audit", in.Admin),
 		chromedp.WaitVisible(`[data-testid="audit-filter"]`),
 	))
 	filterAudit(t, ctx, step, in.URL)
 	shot("audit.png")
 	manageToken(t, ctx, step, in)
 	shot("settings.png")
-	t.Logf("screenshots in %s", dir)
 }
 
 // filterAudit narrows the log to audit-a's model events, reloads the

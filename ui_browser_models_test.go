@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,22 +17,7 @@ func TestBrowserModels(t *testing.T) {
 	ctx := browser(t)
 	in := start(t, nil)
 	runID := modelsFixture(t, in)
-	dir := screenshotDir(t)
-	step := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("browser: %s: %v\npage: %s\nserver stderr: %s", what, err, pageHTML(ctx), in.Stderr)
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(within(ctx), chromedp.FullScreenshot(100))
-		step("screenshot "+name, err)
-		if len(png) < 1000 {
-			t.Errorf("%s: screenshot of %d bytes", name, len(png))
-		}
-		step("save "+name, os.WriteFile(filepath.Join(dir, name), png, 0o644))
-	}
+	step, shot := browserSteps(t, ctx, in)
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(within(ctx), chromedp.Text(sel))
@@ -43,10 +26,7 @@ func TestBrowserModels(t *testing.T) {
 	}
 
 	step("sign in and open the list", chromedp.Do(within(ctx),
-		chromedp.Navigate(in.URL+"/ui/models"),
-		chromedp.WaitVisible(`[data-testid="login-form"]`),
-		chromedp.SendKeys(`#token`, in.Admin),
-		chromedp.Click(`[data-testid="login-submit"]`),
+		signIn(in.URL+"/ui/models", in.Admin),
 		chromedp.WaitVisible(`[data-testid="model-row"][data-model="churn"]`),
 	))
 	if row := text(`[data-testid="model-row"]`); !strings.Contains(row, "v2") || !strings.Contains(row, "production → v1") {
@@ -118,7 +98,6 @@ func TestBrowserModels(t *testing.T) {
 		t.Errorf("per-class table reads %q", rows)
 	}
 	shot("models-version.png")
-	t.Logf("screenshots in %s", dir)
 }
 
 // modelsFixture registers churn v1 and v2 from a run that logged a

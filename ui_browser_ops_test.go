@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -53,24 +51,7 @@ training:
 func TestBrowserOpsServingLiveTraining(t *testing.T) {
 	ctx := browser(t)
 	in := opsBrowserSetup(t)
-	dir := screenshotDir(t)
-	step := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("browser: %s: %v\npage: %s\nserver stderr: %s", what, err, pageHTML(ctx), in.Stderr)
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(within(ctx), chromedp.FullScreenshot(100))
-		step("screenshot "+name, err)
-		if len(png) < 1000 {
-			t.Errorf("%s: screenshot of %d bytes", name, len(png))
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	step, shot := browserSteps(t, ctx, in)
 
 	// Three bursts of traffic 6 s apart land in at least two of the
 	// timeline's 10 s buckets, so the charts draw lines, not dots.
@@ -91,10 +72,7 @@ func TestBrowserOpsServingLiveTraining(t *testing.T) {
 		t.Fatalf("feedback: %d %s", status, body)
 	}
 	step("sign in", chromedp.Do(within(ctx),
-		chromedp.Navigate(in.URL+"/ui/serving/iris?window=5m"),
-		chromedp.WaitVisible(`[data-testid="login-form"]`),
-		chromedp.SendKeys(`#token`, in.Admin),
-		chromedp.Click(`[data-testid="login-submit"]`),
+		signIn(in.URL+"/ui/serving/iris?window=5m", in.Admin),
 		chromedp.WaitReady(`[data-testid="chart-requests"] canvas`),
 		chromedp.WaitReady(`[data-testid="chart-latency"] canvas`),
 	))

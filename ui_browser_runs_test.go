@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -59,30 +57,10 @@ func TestBrowserRunsFilterCompareAndNote(t *testing.T) {
 	ctx := browser(t)
 	in := start(t, nil)
 	expID, runs := logBrowserRuns(t, in)
-	dir := screenshotDir(t)
-	step := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("browser: %s: %v\npage: %s\nserver stderr: %s", what, err, pageHTML(ctx), in.Stderr)
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(within(ctx), chromedp.FullScreenshot(100))
-		step("screenshot "+name, err)
-		if len(png) < 1000 {
-			t.Errorf("%s: screenshot of %d bytes", name, len(png))
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	step, shot := browserSteps(t, ctx, in)
 	const rows = `[data-testid="run"]`
 	step("sign in and open the experiment", chromedp.Do(within(ctx),
-		chromedp.Navigate(in.URL+"/ui/experiments"),
-		chromedp.WaitVisible(`[data-testid="login-form"]`),
-		chromedp.SendKeys(`#token`, in.Admin),
-		chromedp.Click(`[data-testid="login-submit"]`),
+		signIn(in.URL+"/ui/experiments", in.Admin),
 		chromedp.WaitVisible(`[data-testid="experiment"][data-id="`+expID+`"] a`),
 		chromedp.Click(`[data-testid="experiment"][data-id="`+expID+`"] a`),
 		chromedp.WaitVisible(rows),
@@ -162,7 +140,6 @@ func TestBrowserRunsFilterCompareAndNote(t *testing.T) {
 		t.Errorf("MLflow's runs/get does not carry the note: %s", body)
 	}
 	shot("runs-detail.png")
-	t.Logf("screenshots in %s", dir)
 }
 
 // checkChartSpec checks what charts.js drew from: series, each with the

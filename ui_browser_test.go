@@ -141,3 +141,38 @@ func TestBrowserLoginShowsOverview(t *testing.T) {
 	}
 	t.Logf("screenshots in %s", dir)
 }
+
+// browserSteps returns a browser test's two helpers: step fails the test
+// naming the step, with the page and the server's log, and shot saves a
+// full-page screenshot under screenshotDir.
+func browserSteps(t *testing.T, ctx context.Context, in *instance) (step func(string, error), shot func(string)) {
+	dir := screenshotDir(t)
+	t.Cleanup(func() { t.Logf("screenshots in %s", dir) })
+	step = func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("browser: %s: %v\npage: %s\nserver stderr: %s", what, err, pageHTML(ctx), in.Stderr)
+		}
+	}
+	shot = func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(within(ctx), chromedp.FullScreenshot(100))
+		step("screenshot "+name, err)
+		if len(png) < 1000 {
+			t.Errorf("%s: screenshot of %d bytes", name, len(png))
+		}
+		step("save "+name, os.WriteFile(filepath.Join(dir, name), png, 0o644))
+	}
+	return step, shot
+}
+
+// signIn opens url, which sends a signed-out browser to the sign-in
+// form, and signs in with token; the caller waits for the page it wants.
+func signIn(url, token string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(`[data-testid="login-form"]`),
+		chromedp.SendKeys(`#token`, token),
+		chromedp.Click(`[data-testid="login-submit"]`),
+	)
+}

@@ -48,6 +48,8 @@
           points: { show: true, filter: data[0].length < 60 ? null : isolated } };
       })),
     };
+    box.textContent = ""; // the server's SVG drawing gives way to uPlot
+    fig.querySelectorAll(".chart-legend").forEach(function (l) { l.remove(); });
     new uPlot(opts, data, box);
     fig.dataset.drawn = "1";
   }
