@@ -166,7 +166,7 @@ func TestTrainingJobRendersRunsAndTail(t *testing.T) {
 			t.Errorf("%d elements with data-testid=%q, want %d", got, id, want)
 		}
 	}
-	for _, want := range []string{`data-logtail="/ui/training/runs/4/log"`, `data-logtail-active="true"`, 
+	for _, want := range []string{`data-logtail="/ui/training/runs/4/log"`, `data-logtail-active="true"`,
 		"gate failed", "auc 0.61 below baseline", "(baseline 0.7): fail", `href="/ui/training/nightly?run=3"`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("job page lacks %q", want)
