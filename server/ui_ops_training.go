@@ -18,7 +18,6 @@ import (
 // trainingRunsShown is how many runs the job page lists.
 const trainingRunsShown = 50
 
-
 // trainingList renders /ui/training: every job with its schedule.
 func (d *dashboard) trainingList(c *fiber.Ctx) error {
 	page := d.page(c, "Training jobs", "training")
