@@ -37,6 +37,9 @@ func (d *runPages) runPage(c *fiber.Ctx) error {
 	if v.Artifacts, err = d.runArtifacts(c, run, link); err != nil {
 		return d.fail(c, err)
 	}
+	if v.Log, err = d.runLog(ctx, run); err != nil {
+		v.Problems = append(v.Problems, "the run's output log could not be read: "+err.Error())
+	}
 	p := principalOf(c)
 	v.CSRF = sessionOf(c).csrf
 	v.CanEdit = v.CSRF != "" && p.Allows(auth.Editor) && run.Info.LifecycleStage == experiments.StageActive

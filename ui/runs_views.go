@@ -109,6 +109,9 @@ type RunView struct {
 	CSRF       string
 	NoteAction string
 	Artifacts  ArtifactsView
+	// Log is the end of the output log a training job stored with the
+	// run; nil when there is none.
+	Log        *RunLog
 	Commit     string
 	SourceName string
 	Datasets   []DatasetRow
@@ -181,4 +184,14 @@ type CompareRow struct {
 	Key     string
 	Values  []string
 	Differs bool
+}
+
+// RunLog is the end of a run's output log.
+type RunLog struct {
+	Text string
+	// Cut says the log is longer than Text: Text is its end.
+	Cut  bool
+	Size string
+	// URL downloads the whole log.
+	URL string
 }
