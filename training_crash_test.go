@@ -55,9 +55,17 @@ training:
 	if len(runs) != 1 {
 		t.Fatalf("runs after the restart: %+v", runs)
 	}
-	_, detail := api(t, again, "GET", fmt.Sprintf("/api/training/runs/%d", runs[0].ID), again.Admin, nil)
+	// The new process fails the orphan once it holds the scheduler's
+	// lease, which the killed one held until it expires.
 	var r trainingRun
-	decode(t, detail, &r)
+	var detail []byte
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		_, detail = api(t, again, "GET", fmt.Sprintf("/api/training/runs/%d", runs[0].ID), again.Admin, nil)
+		decode(t, detail, &r)
+		if r.Status != "RUNNING" || time.Now().After(deadline) {
+			break
+		}
+	}
 	if r.Status != "FAILED" || !strings.Contains(r.Reason, "Paddock stopped") {
 		t.Fatalf("after the restart the run must be failed, saying why: %s", detail)
 	}
