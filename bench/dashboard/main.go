@@ -28,15 +28,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/paddockml/paddock/bench/internal/benchkit"
 )
 
 const (
@@ -63,7 +63,7 @@ func main() {
 
 	srv := startServer(bin, dir)
 	running = srv
-	client := signIn(srv.url)
+	client := signIn(srv.URL)
 	fmt.Printf("(load average before: %s)\n", loadAverage())
 	runs := fmt.Sprintf("/ui/experiments/%d/runs", db.experiment)
 	chart := "/ui/runs/" + db.longRun + "?metric=loss"
@@ -73,7 +73,7 @@ func main() {
 		{name: "runs table, filtered and ordered by a metric", path: filtered, mark: `data-testid="run"`, want: 50},
 		{name: "run page, 1,000,000-point chart, viewed again", path: chart, mark: `data-testid="chart-metric"`, want: 1},
 		{name: "same, 1,000 new points logged before each view", path: chart, mark: `data-testid="chart-metric"`, want: 1,
-			before: appender(srv.url, db.longRun)},
+			before: appender(srv.URL, db.longRun)},
 		{name: "compare 3 runs, overlaid loss curves", path: "/ui/compare?runs=" + db.longRun + "," + db.sampleRun + "," + db.otherRun + "&metric=loss",
 			mark: `data-testid="chart-compare"`, want: 1},
 		{name: "runs table ordered by a param", path: runs + "?order_by=params.lr", mark: `data-testid="run"`, want: 50},
@@ -90,10 +90,10 @@ func main() {
 	}
 	fmt.Println("\nevery page of the table, following its next-page links (50 runs a page):")
 	for _, p := range []page{{name: "newest first", path: runs}, {name: "filtered, ordered by metrics.f1 DESC", path: filtered}} {
-		r, n := walk(client, srv.url, p.path)
+		r, n := walk(client, srv.URL, p.path)
 		fmt.Printf("%-48s %9.1f %9.1f %9.1f  (%d runs, %d pages)\n", p.name, r.p50, r.p95, r.max, n, (n+49)/50)
 	}
-	srv.stop()
+	srv.Stop()
 	fmt.Printf("\nthe chart's first view, in %d fresh server processes each:\n", *restarts)
 	for _, warm := range []string{"", runs} {
 		r := firstViews(bin, dir, warm, chart, *restarts)
@@ -114,16 +114,16 @@ func firstViews(bin, dir, warm, path string, n int) result {
 	for range n {
 		srv := startServer(bin, dir)
 		running = srv
-		client := signIn(srv.url)
+		client := signIn(srv.URL)
 		if warm != "" {
-			resp, err := client.Get(srv.url + warm)
+			resp, err := client.Get(srv.URL + warm)
 			check(err)
 			_, err = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			check(err)
 		}
 		start := time.Now()
-		resp, err := client.Get(srv.url + path)
+		resp, err := client.Get(srv.URL + path)
 		check(err)
 		_, err = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
@@ -132,7 +132,7 @@ func firstViews(bin, dir, warm, path string, n int) result {
 		if resp.StatusCode != http.StatusOK {
 			check(fmt.Errorf("%s: %d", path, resp.StatusCode))
 		}
-		srv.stop()
+		srv.Stop()
 		running = nil
 	}
 	slices.Sort(times)
@@ -168,44 +168,19 @@ func prepare(dir string, nRuns int) seeded {
 	return s
 }
 
-type server struct {
-	url string
-	cmd *exec.Cmd
-}
+// server is the Paddock process under measurement.
+type server = benchkit.Paddock
 
 func build(dir string) string {
-	bin := filepath.Join(dir, "paddock")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	cmd.Stderr = os.Stderr
-	check(cmd.Run())
+	bin, err := benchkit.BuildPaddock(dir)
+	check(err)
 	return bin
 }
 
 func startServer(bin, dataDir string) *server {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s, err := benchkit.StartPaddock(bin, dataDir, token)
 	check(err)
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "serve", "--no-demo", "--data-dir", dataDir, "--addr", addr)
-	cmd.Env = append(os.Environ(), "PADDOCK_ADMIN_TOKEN="+token, "PADDOCK_LOG_LEVEL=warn", "PADDOCK_LOG_ACCESS=false")
-	cmd.Stderr = os.Stderr
-	check(cmd.Start())
-	s := &server{url: "http://" + addr, cmd: cmd}
-	for range 1000 {
-		if resp, err := http.Get(s.url + "/healthz"); err == nil {
-			resp.Body.Close()
-			return s
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	check(fmt.Errorf("server did not start"))
-	return nil
-}
-
-func (s *server) stop() {
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	_ = s.cmd.Wait()
+	return s
 }
 
 func loadAverage() string {
@@ -224,7 +199,7 @@ func check(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		if running != nil {
-			running.stop()
+			running.Stop()
 		}
 		os.Exit(1)
 	}

@@ -61,14 +61,14 @@ func signIn(base string) *http.Client {
 // measure requests p three times to warm up (checking the answer), then
 // n times, and returns the percentiles of the client's wall time.
 func measure(c *http.Client, srv *server, p page, n int) result {
-	base := srv.url
+	base := srv.URL
 	times := make([]float64, 0, n)
 	var cpu float64
 	for i := range n + 3 {
 		if p.before != nil {
 			p.before()
 		}
-		cpu0 := processCPU(srv.cmd.Process.Pid)
+		cpu0 := processCPU(srv.Cmd.Process.Pid)
 		start := time.Now()
 		resp, err := c.Get(base + p.path)
 		check(err)
@@ -80,7 +80,7 @@ func measure(c *http.Client, srv *server, p page, n int) result {
 			check(fmt.Errorf("%s: %d %.500s", p.path, resp.StatusCode, body))
 		}
 		if i >= 3 {
-			cpu += processCPU(srv.cmd.Process.Pid) - cpu0
+			cpu += processCPU(srv.Cmd.Process.Pid) - cpu0
 		}
 		if i < 3 {
 			if got := strings.Count(string(body), p.mark); got < p.want {

@@ -19,7 +19,7 @@ type cpuMeter struct {
 }
 
 func startCPUMeter(srv *server) cpuMeter {
-	m := cpuMeter{server: srv.cmd.Process.Pid}
+	m := cpuMeter{server: srv.Cmd.Process.Pid}
 	m.busy, m.total, m.ok = machineCPU()
 	m.ours = m.ourCPU()
 	return m

@@ -23,10 +23,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -34,6 +32,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/paddockml/paddock/bench/internal/benchkit"
 	"github.com/paddockml/paddock/experiments"
 	"github.com/paddockml/paddock/sqldb"
 )
@@ -61,7 +60,7 @@ func main() {
 	meter := startCPUMeter(srv)
 	pps := ingest(srv, *clients, *duration)
 	fmt.Printf("(%s)\n", meter.others())
-	srv.stop()
+	srv.Stop()
 	fmt.Printf("Paddock: %.0f metric points/s (%d clients)\n", pps, *clients)
 	fmt.Printf("MLflow 2.12 (quoted): %.0f points/s  → ratio %.1fx (target ≥20x, ≥300,000 points/s)\n\n", mlflowPointsPS, pps/mlflowPointsPS)
 
@@ -75,53 +74,29 @@ func main() {
 	meter = startCPUMeter(srv)
 	p50, p95 := search(srv, *searches)
 	fmt.Printf("(%s)\n", meter.others())
-	srv.stop()
+	srv.Stop()
 	fmt.Printf("Paddock: p50 %.1f ms, p95 %.1f ms\n", p50, p95)
 	fmt.Printf("MLflow 2.12 (quoted): ~%.0f ms for 1000 of 2000 runs → ratio %.0fx (target p50 ≤25 ms)\n", mlflowSearchMS, mlflowSearchMS/p50)
 }
 
-type server struct {
-	url string
-	cmd *exec.Cmd
-}
+// server is the Paddock process under measurement.
+type server = benchkit.Paddock
 
 func build(dir string) string {
-	bin := filepath.Join(dir, "paddock")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	cmd.Stderr = os.Stderr
-	check(cmd.Run())
+	bin, err := benchkit.BuildPaddock(dir)
+	check(err)
 	return bin
 }
 
 func startServer(bin, dataDir string) *server {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s, err := benchkit.StartPaddock(bin, dataDir, token)
 	check(err)
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "serve", "--no-demo", "--data-dir", dataDir, "--addr", addr)
-	cmd.Env = append(os.Environ(), "PADDOCK_ADMIN_TOKEN="+token, "PADDOCK_LOG_LEVEL=warn", "PADDOCK_LOG_ACCESS=false")
-	cmd.Stderr = os.Stderr
-	check(cmd.Start())
-	s := &server{url: "http://" + addr, cmd: cmd}
-	for i := 0; i < 500; i++ {
-		if resp, err := http.Get(s.url + "/healthz"); err == nil {
-			resp.Body.Close()
-			return s
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	check(fmt.Errorf("server did not start"))
-	return nil
+	return s
 }
 
-func (s *server) stop() {
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	_ = s.cmd.Wait()
-}
-
-func (s *server) post(path string, body []byte) []byte {
-	req, _ := http.NewRequest("POST", s.url+"/api/2.0/mlflow"+path, bytes.NewReader(body))
+// post calls an MLflow REST route of s as the admin.
+func post(s *server, path string, body []byte) []byte {
+	req, _ := http.NewRequest("POST", s.URL+"/api/2.0/mlflow"+path, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
@@ -149,7 +124,7 @@ func ingest(s *server, clients int, d time.Duration) float64 {
 					}
 				}
 			}
-			check(json.Unmarshal(s.post("/runs/create", []byte(`{"experiment_id":"0"}`)), &run))
+			check(json.Unmarshal(post(s, "/runs/create", []byte(`{"experiment_id":"0"}`)), &run))
 			step := 0
 			for time.Now().Before(deadline) {
 				var b strings.Builder
@@ -162,7 +137,7 @@ func ingest(s *server, clients int, d time.Duration) float64 {
 					step++
 				}
 				b.WriteString("]}")
-				s.post("/runs/log-batch", []byte(b.String()))
+				post(s, "/runs/log-batch", []byte(b.String()))
 				points.Add(1000)
 			}
 			_ = c
@@ -220,7 +195,7 @@ func search(s *server, n int) (p50, p95 float64) {
 	var times []float64
 	for i := range n + 3 {
 		start := time.Now()
-		out := s.post("/runs/search", body)
+		out := post(s, "/runs/search", body)
 		ms := float64(time.Since(start).Microseconds()) / 1000
 		if i < 3 {
 			var r struct{ Runs []any }
@@ -246,7 +221,7 @@ func check(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		if running != nil {
-			running.stop()
+			running.Stop()
 		}
 		os.Exit(1)
 	}
