@@ -14,10 +14,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/paddockml/paddock/artifact"
 	"github.com/paddockml/paddock/artifact/localfs"
 	"github.com/paddockml/paddock/audit"
 	"github.com/paddockml/paddock/auth"
 	"github.com/paddockml/paddock/config"
+	"github.com/paddockml/paddock/experiments"
 	"github.com/paddockml/paddock/registry"
 	"github.com/paddockml/paddock/sqldb"
 )
@@ -33,6 +35,17 @@ type uiEnv struct {
 
 func newUIEnv(t *testing.T) *uiEnv {
 	t.Helper()
+	e, _, _ := newServerEnv(t, false)
+	e.fileApproval()
+	return e
+}
+
+// newServerEnv is a server on real SQLite and a local artifact store,
+// with a registry, an audit log and a token per role; with tracking it
+// also runs experiment tracking, which the registry then reads lineage
+// from.
+func newServerEnv(t *testing.T, tracking bool) (*uiEnv, *experiments.Service, artifact.Store) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqldb.OpenSQLite(ctx, filepath.Join(t.TempDir(), "p.db"), sqldb.SQLiteOptions{})
 	if err != nil {
@@ -47,23 +60,27 @@ func newUIEnv(t *testing.T) *uiEnv {
 		t.Fatal(err)
 	}
 	al := audit.New(db, nil)
-	reg, err := registry.New(registry.Options{DB: db, Artifacts: store, Audit: al})
-	if err != nil {
+	deps := Deps{Config: config.Default(), DB: db, Artifacts: store, Audit: al,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry()}
+	opts := registry.Options{DB: db, Artifacts: store, Audit: al}
+	if tracking {
+		deps.Tracking = experiments.New(db, nil)
+		opts.Runs = deps.Tracking
+	}
+	if deps.Registry, err = registry.New(opts); err != nil {
 		t.Fatal(err)
 	}
-	e := &uiEnv{t: t, reg: reg, tokens: map[auth.Role]string{}}
-	authSvc := auth.NewService(db, nil)
+	e := &uiEnv{t: t, reg: deps.Registry, tokens: map[auth.Role]string{}}
+	deps.Auth = auth.NewService(db, nil)
 	for _, role := range []auth.Role{auth.Viewer, auth.Editor, auth.Admin} {
-		secret, _, err := authSvc.Create(ctx, role.String()+"-user", role, "test")
+		secret, _, err := deps.Auth.Create(ctx, role.String()+"-user", role, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
 		e.tokens[role] = secret
 	}
-	e.s = New(Deps{Config: config.Default(), DB: db, Artifacts: store, Auth: authSvc, Registry: reg, Audit: al,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry()})
-	e.fileApproval()
-	return e
+	e.s = New(deps)
+	return e, deps.Tracking, store
 }
 
 // fileApproval registers churn v1 and has an editor ask to move its

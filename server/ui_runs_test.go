@@ -4,25 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/paddockml/paddock/artifact"
-	"github.com/paddockml/paddock/artifact/localfs"
-	"github.com/paddockml/paddock/audit"
 	"github.com/paddockml/paddock/auth"
-	"github.com/paddockml/paddock/config"
 	"github.com/paddockml/paddock/experiments"
 	"github.com/paddockml/paddock/registry"
-	"github.com/paddockml/paddock/sqldb"
 )
 
 // runsEnv is a uiEnv with experiment tracking: experiment "churn" holds
@@ -39,36 +30,8 @@ type runsEnv struct {
 
 func newRunsEnv(t *testing.T, n int) *runsEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqldb.OpenSQLite(ctx, filepath.Join(t.TempDir(), "p.db"), sqldb.SQLiteOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	store, err := localfs.Open(filepath.Join(t.TempDir(), "artifacts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tracking := experiments.New(db, nil)
-	al := audit.New(db, nil)
-	reg, err := registry.New(registry.Options{DB: db, Artifacts: store, Audit: al, Runs: tracking})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &runsEnv{uiEnv: &uiEnv{t: t, reg: reg, tokens: map[auth.Role]string{}}, tracking: tracking, store: store}
-	authSvc := auth.NewService(db, nil)
-	for _, role := range []auth.Role{auth.Viewer, auth.Editor, auth.Admin} {
-		secret, _, err := authSvc.Create(ctx, role.String()+"-user", role, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.tokens[role] = secret
-	}
-	e.s = New(Deps{Config: config.Default(), DB: db, Artifacts: store, Auth: authSvc, Registry: reg, Audit: al, Tracking: tracking,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: prometheus.NewRegistry()})
+	ui, tracking, store := newServerEnv(t, true)
+	e := &runsEnv{uiEnv: ui, tracking: tracking, store: store}
 	e.seed(n)
 	return e
 }
