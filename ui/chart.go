@@ -53,13 +53,24 @@ type seriesWire struct {
 	Y     []*float64 `json:"y"`
 }
 
-// JSON encodes the chart for the page, downsampling each series to
-// ChartPoints.
+// reduced is the chart with each series downsampled to ChartPoints, once
+// for both the data charts.js reads and the server's SVG drawing.
+func (c ChartData) reduced() ChartData {
+	out := c
+	out.Series = make([]Series, len(c.Series))
+	for i, s := range c.Series {
+		x, y := Downsample(s.X, s.Y, ChartPoints)
+		out.Series[i] = Series{Label: s.Label, X: x, Y: y}
+	}
+	return out
+}
+
+// JSON encodes the chart for the page; Chart reduces the series first.
 func (c ChartData) JSON() string {
 	w := chartWire{XLabel: c.XLabel, YLabel: c.YLabel, XTime: c.XTime, Series: make([]seriesWire, 0, len(c.Series))}
 	for _, s := range c.Series {
-		x, y := Downsample(s.X, s.Y, ChartPoints)
-		w.Series = append(w.Series, seriesWire{Label: s.Label, X: finite(x), Y: finite(y)})
+		n := min(len(s.X), len(s.Y))
+		w.Series = append(w.Series, seriesWire{Label: s.Label, X: finite(s.X[:n]), Y: finite(s.Y[:n])})
 	}
 	b, err := json.Marshal(w)
 	if err != nil { // cannot happen: only strings, bools and finite numbers

@@ -38,13 +38,15 @@ type svgChart struct {
 	XMin, XMax, YMin, YMax string
 }
 
-// svg lays the chart's (downsampled) series out in the view box.
+// svg lays the chart's series (Chart reduces them first) out in the view
+// box.
 func (c ChartData) svg() (svgChart, bool) {
 	type xy struct{ x, y []float64 }
 	var series []xy
 	x0, x1, y0, y1 := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, s := range c.Series[:min(len(c.Series), svgMaxSeries)] {
-		x, y := Downsample(s.X, s.Y, ChartPoints)
+		n := min(len(s.X), len(s.Y))
+		x, y := s.X[:n], s.Y[:n]
 		series = append(series, xy{x, y})
 		for i := range x {
 			if finiteNum(x[i]) && finiteNum(y[i]) {

@@ -31,3 +31,24 @@ func TestChartDrawsSVGWithoutScripts(t *testing.T) {
 		t.Errorf("a chart without points: %s", empty)
 	}
 }
+
+// A long series reaches the page reduced to ChartPoints, in the data
+// charts.js reads and in the SVG drawing alike, with its ends kept.
+func TestChartReducesLongSeries(t *testing.T) {
+	x, y := make([]float64, 10_000), make([]float64, 10_000)
+	for i := range x {
+		x[i], y[i] = float64(i), float64(i%97)
+	}
+	html := render(t, Chart(ChartData{ID: "long", Title: "long", Series: []Series{{Label: "s", X: x, Y: y}}}))
+	i := strings.Index(html, `<polyline points="`) + len(`<polyline points="`)
+	if points := strings.Count(html[i:i+strings.Index(html[i:], `"`)], ","); points != ChartPoints {
+		t.Errorf("the drawing has %d points, want %d", points, ChartPoints)
+	}
+	data := html[strings.Index(html, "data-chart=")+len(`data-chart="`):]
+	data = data[:strings.Index(data, `"`)]
+	xs := data[strings.Index(data, "&#34;x&#34;:[")+len("&#34;x&#34;:["):]
+	xs = xs[:strings.Index(xs, "]")]
+	if n := strings.Count(xs, ",") + 1; n != ChartPoints || !strings.HasPrefix(xs, "0,") || !strings.HasSuffix(xs, ",9999") {
+		t.Errorf("the chart data has %d x values (%.20s…%s), want %d from 0 to 9999", n, xs, xs[max(0, len(xs)-10):], ChartPoints)
+	}
+}
