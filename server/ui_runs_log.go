@@ -16,6 +16,11 @@ import (
 // end, where a failure says why.
 const runLogTail = 64 << 10
 
+// runLogRead is the longest log the page reads for its tail: the store
+// checks a file's digest only once it has been read to the end, so a
+// longer one is offered as a download instead of read on every view.
+const runLogRead = 8 << 20
+
 // runLog reads the end of the output log a training job stores with its
 // tracked runs (scheduler.LogArtifact); nil when the run has none.
 func (d *dashboard) runLog(ctx context.Context, run experiments.Run) (*ui.RunLog, error) {
@@ -31,6 +36,10 @@ func (d *dashboard) runLog(ctx context.Context, run experiments.Run) (*ui.RunLog
 		return nil, err
 	}
 	defer rc.Close()
+	url := "/ui/runs/" + run.Info.RunID + "/artifact?path=" + queryEscapePath(scheduler.LogArtifact)
+	if info.Size > runLogRead {
+		return &ui.RunLog{TooLong: true, Size: runsSize(info.Size), URL: url}, nil
+	}
 	// Read it all (checking its digest), keeping only the tail.
 	tail := make([]byte, 0, min(info.Size, runLogTail))
 	buf := make([]byte, 32<<10)
@@ -54,6 +63,5 @@ func (d *dashboard) runLog(ctx context.Context, run experiments.Run) (*ui.RunLog
 			text = text[i+1:] // start at a whole line
 		}
 	}
-	return &ui.RunLog{Text: text, Cut: cut, Size: runsSize(info.Size),
-		URL: "/ui/runs/" + run.Info.RunID + "/artifact?path=" + queryEscapePath(scheduler.LogArtifact)}, nil
+	return &ui.RunLog{Text: text, Cut: cut, Size: runsSize(info.Size), URL: url}, nil
 }

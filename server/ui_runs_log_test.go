@@ -45,4 +45,14 @@ func TestUIRunPageShowsTheOutputLogTail(t *testing.T) {
 	if _, body := e.get(sc, "/ui/runs/"+e.runs[1]); strings.Contains(body, `data-testid="run-log"`) {
 		t.Error("a run without an output log shows a log section")
 	}
+	// A log too long to read on every view is offered as a download only.
+	huge := strings.Repeat("x", runLogRead) + "\nlast line\n"
+	if _, err := e.store.Put(context.Background(), key, strings.NewReader(huge)); err != nil {
+		t.Fatal(err)
+	}
+	_, body = e.get(sc, "/ui/runs/"+e.runs[0])
+	if !strings.Contains(body, "too long to show here") || strings.Contains(body, "last line") || strings.Contains(body, `class="run-log"`) ||
+		!strings.Contains(body, "/artifact?path=paddock/output.log") {
+		t.Error("a log over the read limit is read into the page instead of offered as a download")
+	}
 }

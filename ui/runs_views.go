@@ -190,8 +190,11 @@ type CompareRow struct {
 type RunLog struct {
 	Text string
 	// Cut says the log is longer than Text: Text is its end.
-	Cut  bool
-	Size string
+	Cut bool
+	// TooLong says the log is too long to read for the page: only the
+	// download is offered.
+	TooLong bool
+	Size    string
 	// URL downloads the whole log.
 	URL string
 }
