@@ -69,12 +69,8 @@ func (p *shadowPool) work() {
 			// Linger before gathering: under load, one wake-up then takes
 			// a whole batch instead of every request waking the worker
 			// (a futex and a context switch each, on production's cores).
-			if len(p.jobs) < maxShadowBatch-1 {
-				select {
-				case <-p.stop:
-					return
-				case <-time.After(shadowLinger):
-				}
+			if len(p.jobs) < maxShadowBatch-1 && !p.pause(shadowLinger) {
+				return
 			}
 			batch = p.gather(append(batch[:0], j))
 		}
@@ -89,15 +85,21 @@ func (p *shadowPool) work() {
 			p.runBatch(batch[start:end])
 			start = end
 			runtime.Gosched() // let waiting requests have the P between batches
-			if rest := p.budget.spend(time.Since(began)); rest > 0 {
-				select {
-				case <-p.stop:
-					return
-				case <-time.After(rest):
-				}
+			if rest := p.budget.spend(time.Since(began)); rest > 0 && !p.pause(rest) {
+				return
 			}
 		}
 		clear(batch)
+	}
+}
+
+// pause waits d, or reports false when the pool stops first.
+func (p *shadowPool) pause(d time.Duration) bool {
+	select {
+	case <-p.stop:
+		return false
+	case <-time.After(d):
+		return true
 	}
 }
 
